@@ -1,0 +1,46 @@
+"""Shared helpers for the benchmarks: where the data is, how outputs are compared."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from vnrestore.orthography import is_valid_syllable, normalize_syllable, strip_accents
+from vnrestore.tokenize import WORD, tokenize
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("VNRESTORE_SHARED", ROOT.parent / "shared"))
+
+
+def need_shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        sys.exit(f"benchmark data not found: {path} (set VNRESTORE_SHARED to the shared/ folder)")
+    return path
+
+
+def words(text: str) -> list[str]:
+    return [t.text for t in tokenize(text) if t.kind == WORD]
+
+
+def syllable_key(word: str) -> str:
+    """Comparison form: lower case, canonical tone placement (style-insensitive)."""
+    return normalize_syllable(word.lower())
+
+
+def compare(gold: str, output: str) -> tuple[int, int]:
+    """(correct, total) over the gold's Vietnamese syllables, aligned word by word."""
+    gold_words, out_words = words(gold), words(output)
+    if len(gold_words) != len(out_words):
+        raise AssertionError("output does not align with gold word by word")
+    correct = total = 0
+    for g, o in zip(gold_words, out_words):
+        if is_valid_syllable(g.lower()):
+            total += 1
+            correct += syllable_key(g) == syllable_key(o)
+    return correct, total
+
+
+def stripped(text: str) -> str:
+    return strip_accents(text)

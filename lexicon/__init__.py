@@ -1,0 +1,1 @@
+"""Packaged default model data (see PROVENANCE.md); loaded by vnrestore.model."""

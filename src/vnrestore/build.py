@@ -1,0 +1,319 @@
+"""Build the model files from a corpus: ``vnrestore build-model --corpus DIR --out DIR``.
+
+Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts):
+
+1. Read every ``*.txt.xz`` / ``*.txt`` file of the corpus (one paragraph per line), NFC,
+   tokenize and cut into segments exactly as the runtime does (``segment``), and map each
+   content token to its LM symbol (syllables lower-cased, tone placed in the "new" style).
+2. Vocabulary: special and punctuation symbols, then every valid syllable seen, most
+   frequent first, then the syllables of the fallback inventory never seen (count 0).
+3. Count n-grams of every order with numpy (ids packed into uint64 keys).
+4. Interpolated modified Kneser-Ney (Chen & Goodman 1999) with three discounts per order,
+   then count cut-offs per order; the mass of pruned n-grams goes back to their context
+   through ARPA-style backoff weights recomputed on the pruned model, so every
+   distribution still sums to one.
+5. Write ``vocab.tsv`` (form, corpus count), ``lm.bin`` (arrays) and ``model.json``
+   (format version, array layout, input hashes, counts, parameters, licences).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import lzma
+import os
+import sys
+import time
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
+from .model import FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, write_arrays
+from .orthography import is_valid_syllable, normalize_syllable
+from .segment import BOS, EOS, PUNCTUATION, SPECIAL_SYMBOLS, segments, symbol
+from .tokenize import tokenize
+
+DEFAULT_ORDER = 3
+DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2, 5: 2}
+_LINES_PER_JOB = 4000
+
+
+def _log(message: str) -> None:
+    print(f"[build {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _open_text(path: Path):
+    if path.suffix == ".xz":
+        return lzma.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def _symbolize_lines(lines: list[str]) -> str:
+    """Segments of a batch of corpus lines, one per output line, symbols space-separated."""
+    out = []
+    for line in lines:
+        line = unicodedata.normalize("NFC", line.rstrip("\n"))
+        tokens = list(tokenize(line))
+        for seg in segments(tokens):
+            out.append(" ".join(symbol(tokens[i]) for i in seg))
+    return "\n".join(out)
+
+
+def _batches(path: Path):
+    with _open_text(path) as handle:
+        batch = []
+        for line in handle:
+            batch.append(line)
+            if len(batch) == _LINES_PER_JOB:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarray]]:
+    """Symbol table (first-seen order) and, per file, the id sequence of its segments,
+    each segment written as <s> w1 .. wn </s>."""
+    table: dict[str, int] = {s: i for i, s in enumerate(SPECIAL_SYMBOLS)}
+    bos, eos = table[BOS], table[EOS]
+    sequences = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for path in paths:
+            ids: list[int] = []
+            for text in pool.map(_symbolize_lines, _batches(path), chunksize=4):
+                for seg in text.split("\n"):
+                    if not seg:
+                        continue
+                    ids.append(bos)
+                    for sym in seg.split(" "):
+                        idx = table.get(sym)
+                        if idx is None:
+                            idx = table[sym] = len(table)
+                        ids.append(idx)
+                    ids.append(eos)
+            sequences.append(np.array(ids, dtype=np.int32))
+            _log(f"read {path.name}: {len(ids):,} symbols")
+    return list(table), sequences
+
+
+def choose_vocab(symbols: list[str], counts: np.ndarray, fallback: list[str]) -> list[str]:
+    """Specials and punctuation first, then syllables by count, then unseen fallbacks."""
+    fixed = list(SPECIAL_SYMBOLS) + [p for p in PUNCTUATION if p not in SPECIAL_SYMBOLS]
+    seen = {s: int(c) for s, c in zip(symbols, counts) if s not in fixed and c > 0}
+    words = sorted(seen, key=lambda s: (-seen[s], s))
+    extra = sorted(set(fallback) - set(words) - set(fixed))
+    vocab = fixed + words + extra
+    if len(vocab) > MAX_VOCAB:
+        raise ValueError(f"vocabulary of {len(vocab)} symbols exceeds {MAX_VOCAB}")
+    return vocab
+
+
+def count_ngrams(seq: np.ndarray, order: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Sorted unique packed keys and their counts for n = 1..order, within segments."""
+    seg_id = np.cumsum(seq == seq[0])  # every segment starts with <s>, and so does seq
+    result = []
+    for n in range(1, order + 1):
+        length = len(seq) - n + 1
+        valid = seg_id[: length] == seg_id[n - 1: n - 1 + length]
+        keys = np.zeros(length, dtype=np.uint64)
+        for k in range(n):
+            keys = (keys << np.uint64(ID_BITS)) | seq[k: k + length].astype(np.uint64)
+        keys = keys[valid]
+        uniq, cnt = np.unique(keys, return_counts=True)
+        result.append((uniq, cnt.astype(np.int64)))
+        _log(f"order {n}: {len(uniq):,} distinct n-grams")
+    return result
+
+
+def _discounts(adjusted: np.ndarray) -> np.ndarray:
+    """Modified Kneser-Ney discounts D[c] for c = 0, 1, 2, 3+ (Chen & Goodman)."""
+    n = [int(np.sum(adjusted == k)) for k in (1, 2, 3, 4)]
+    y = n[0] / (n[0] + 2 * n[1])
+    return np.array([0.0, 1 - 2 * y * n[1] / n[0], 2 - 3 * y * n[2] / n[1], 3 - 4 * y * n[3] / n[2]])
+
+
+def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+
+
+def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) -> tuple[NgramLM, dict]:
+    """Interpolated modified KN, pruned by count and renormalised as a backoff model."""
+    order = len(counts)
+    shift = np.uint64(ID_BITS)
+    # Adjusted counts: continuation counts for lower orders, except n-grams that start
+    # with <s> (nothing can precede them), which keep their raw counts.
+    adjusted = []
+    for n in range(1, order + 1):
+        keys, raw = counts[n - 1]
+        if n == order:
+            adjusted.append(raw.copy())
+            continue
+        higher_keys = counts[n][0]
+        suffixes = np.sort(higher_keys & history_mask(n))
+        uniq, cont = np.unique(suffixes, return_counts=True)
+        pos = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
+        adj = np.where(uniq[pos] == keys, cont[pos], 0).astype(np.int64)
+        first = keys >> np.uint64(ID_BITS * (n - 1))
+        adj = np.where(first == bos_id, raw, adj)
+        adjusted.append(adj)
+    params = {"discounts": {}, "cutoffs": {str(k): v for k, v in cutoffs.items() if k <= order}}
+
+    # Interpolated probabilities for every n-gram, bottom-up.
+    unigram_counts = np.zeros(vocab_size, dtype=np.float64)
+    unigram_counts[counts[0][0].astype(np.intp)] = adjusted[0]
+    unigram_counts[bos_id] = 0
+    d1 = _discounts(adjusted[0][adjusted[0] > 0])
+    params["discounts"]["1"] = d1[1:].round(4).tolist()
+    disc = d1[np.minimum(unigram_counts, 3).astype(np.intp)]
+    total = unigram_counts.sum()
+    gamma0 = (disc * (unigram_counts > 0)).sum() / total
+    interp = [np.maximum(unigram_counts - disc, 0) / total + gamma0 / vocab_size]
+    interp_keys = [np.arange(vocab_size, dtype=np.uint64)]
+    for n in range(2, order + 1):
+        keys, _ = counts[n - 1]
+        adj = adjusted[n - 1].astype(np.float64)
+        d = _discounts(adj[adj > 0])
+        params["discounts"][str(n)] = d[1:].round(4).tolist()
+        ctx = keys >> shift
+        starts = _group_starts(ctx)
+        ctx_total = np.add.reduceat(adj, starts)
+        nz_disc = np.where(adj > 0, d[np.minimum(adj, 3).astype(np.intp)], 0.0)
+        gamma = np.add.reduceat(nz_disc, starts) / np.maximum(ctx_total, 1e-12)
+        group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(keys)]))
+        lower = interp[-1][_lookup(interp_keys[-1], keys & history_mask(n - 1))]
+        p = np.maximum(adj - nz_disc, 0) / np.maximum(ctx_total[group], 1e-12) + gamma[group] * lower
+        interp.append(p)
+        interp_keys.append(keys)
+
+    # Prune by raw count, keeping every context of a kept higher-order n-gram.
+    kept = [None] * (order + 1)
+    for n in range(order, 1, -1):
+        keys, raw = counts[n - 1]
+        keep = raw >= cutoffs.get(n, 1)
+        if n < order:
+            contexts = np.unique(kept[n + 1] >> shift)
+            keep |= np.isin(keys, contexts, assume_unique=False)
+        kept[n] = keys[keep]
+        params.setdefault("kept", {})[str(n)] = int(keep.sum())
+
+    # Backoff form: stored p are the interpolated ones; backoff weights renormalise.
+    unigram_logp = np.log(interp[0]).astype(np.float32)
+    unigram_bo = np.zeros(vocab_size, dtype=np.float32)
+    keys_out, logps_out, bos_out = [], [], []
+    for n in range(2, order + 1):
+        keys = kept[n]
+        p = interp[n - 1][_lookup(interp_keys[n - 1], keys)]
+        ctx = keys >> shift
+        words = keys & np.uint64(MAX_VOCAB - 1)
+        if n == 2:
+            lower_lp = unigram_logp[words.astype(np.intp)]
+        else:  # the pruned model of order n-1 built so far, after the last n-2 words
+            partial = NgramLM(unigram_logp, unigram_bo, keys_out, logps_out, bos_out)
+            lower_lp, _ = partial.score(ctx & history_mask(n - 2), words)
+        starts = _group_starts(ctx)
+        kept_mass = np.add.reduceat(p, starts)
+        lower_mass = np.add.reduceat(np.exp(lower_lp.astype(np.float64)), starts)
+        bo = np.log(np.maximum(1 - kept_mass, 1e-12)) - np.log(np.maximum(1 - lower_mass, 1e-12))
+        ctx_keys = ctx[starts]
+        if n == 2:
+            unigram_bo[ctx_keys.astype(np.intp)] = bo
+        else:
+            table = keys_out[n - 3]
+            full_bo = np.zeros(len(table), dtype=np.float32)
+            full_bo[_lookup(table, ctx_keys)] = bo
+            bos_out.append(full_bo.astype(np.float16))
+        keys_out.append(keys)
+        logps_out.append(np.log(p).astype(np.float16))
+        _log(f"order {n}: kept {len(keys):,} n-grams")
+    return NgramLM(unigram_logp, unigram_bo, keys_out, logps_out, bos_out), params
+
+
+def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(sorted_keys, query)
+    if not np.all(sorted_keys[np.minimum(pos, len(sorted_keys) - 1)] == query):
+        raise AssertionError("n-gram suffix missing from lower order")
+    return pos
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int = DEFAULT_ORDER,
+                cutoffs: dict[int, int] | None = None, jobs: int | None = None) -> dict:
+    """Build the model files into `out` and return the metadata written."""
+    cutoffs = dict(DEFAULT_CUTOFFS if cutoffs is None else cutoffs)
+    files = []
+    for entry in corpus:
+        if entry.is_dir():
+            # A directory contributes its *.txt.xz files; name plain .txt files explicitly
+            # (corpus folders keep side files such as title lists as .txt).
+            files += sorted(entry.glob("*.txt.xz"))
+        else:
+            files.append(entry)
+    if not files:
+        raise FileNotFoundError(f"no corpus files (*.txt.xz, or .txt named explicitly) in {', '.join(map(str, corpus))}")
+    jobs = jobs or os.cpu_count() or 1
+    symbols, sequences = read_corpus(files, jobs)
+    seq = np.concatenate(sequences)
+    raw_counts = np.bincount(seq, minlength=len(symbols))
+
+    fallback_forms = []
+    if fallback is not None:
+        for line in fallback.read_text(encoding="utf-8").split("\n"):
+            form = unicodedata.normalize("NFC", line.strip().lower())
+            if form and is_valid_syllable(form):
+                fallback_forms.append(normalize_syllable(form))
+    vocab = choose_vocab(symbols, raw_counts, fallback_forms)
+    index = {s: i for i, s in enumerate(vocab)}
+    remap = np.array([index.get(s, index["<unk>"]) for s in symbols], dtype=np.int32)
+    seq = remap[seq]
+    vocab_counts = np.bincount(seq, minlength=len(vocab))
+
+    counts = count_ngrams(seq, order)
+    lm, params = kneser_ney(counts, len(vocab), index[BOS], cutoffs)
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("# symbol\tcorpus count (line number - 2 = LM id)\n")
+        for sym, c in zip(vocab, vocab_counts):
+            handle.write(f"{sym}\t{int(c)}\n")
+    arrays = {"unigram_logp": lm.unigram_logp, "unigram_backoff": lm.unigram_backoff}
+    for n in range(2, order + 1):
+        arrays[f"keys{n}"] = lm.keys[n - 2]
+        arrays[f"logp{n}"] = lm.logps[n - 2]
+        if n < order:
+            arrays[f"backoff{n}"] = lm.backoffs[n - 2]
+    layout = write_arrays(out / LM_FILE, arrays)
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "built_with": f"vnrestore {__version__}",
+        "order": order,
+        "vocab_size": len(vocab),
+        "tone_style": "new",
+        "smoothing": "interpolated modified Kneser-Ney, 3 discounts per order, "
+                     "count cut-offs, ARPA-style backoff renormalisation",
+        "parameters": params,
+        "tokens": int(len(seq) - 2 * int(np.sum(seq == index[BOS]))),
+        "segments": int(np.sum(seq == index[BOS])),
+        "ngrams": {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)},
+        "inputs": [{"file": p.name, "sha256": sha256(p)} for p in files]
+        + ([{"file": fallback.name, "sha256": sha256(fallback), "role": "fallback syllables"}] if fallback else []),
+        "files": {VOCAB_FILE: sha256(out / VOCAB_FILE), LM_FILE: sha256(out / LM_FILE)},
+        "arrays": layout,
+        "licence": "Statistics derived from Vietnamese legal texts (not copyrightable, IP Law "
+                   "art. 15), MIT-licensed diepxuan.github.io documents and Vietnamese Wikipedia "
+                   "(CC BY-SA 3.0): the model files are distributed under CC BY-SA 3.0. Fallback "
+                   "syllables: soe-vinorm 0.3.2 (MIT, (c) 2025 Vinh Dang).",
+    }
+    (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _log(f"wrote {out}: {sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB")
+    return meta

@@ -1,0 +1,49 @@
+"""Candidate table: accent-stripped key -> the accented syllables it can stand for.
+
+Built at load time from the model vocabulary: every syllable symbol is filed under its
+key, most frequent first.  Syllables seen in the corpus are the candidates; syllables
+known only from the fallback inventory (corpus count 0) are offered only for keys that
+have no attested syllable, so rare spellings never slow down or mislead common keys.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .orthography import is_valid_syllable, key
+from .segment import SPECIAL_SYMBOLS
+
+
+class Lexicon:
+    def __init__(self, symbols: list[str], counts: list[int]):
+        self.symbols = symbols
+        self.counts = counts
+        self.ids = {s: i for i, s in enumerate(symbols)}
+        grouped: dict[str, list[tuple[int, int]]] = {}
+        for i, (sym, count) in enumerate(zip(symbols, counts)):
+            if sym in SPECIAL_SYMBOLS or not sym.isalpha() or not is_valid_syllable(sym):
+                continue
+            grouped.setdefault(key(sym), []).append((count, i))
+        self._candidates: dict[str, tuple[int, ...]] = {}
+        self._log_prior: dict[int, float] = {}
+        for k, entries in grouped.items():
+            entries.sort(key=lambda e: (-e[0], e[1]))
+            attested = [e for e in entries if e[0] > 0] or entries
+            total = sum(c for c, _ in attested) + len(attested)
+            self._candidates[k] = tuple(i for _, i in attested)
+            for c, i in attested:
+                self._log_prior[i] = math.log((c + 1) / total)
+
+    def candidates(self, word_key: str) -> tuple[int, ...]:
+        """Ids of the forms for a key, most frequent first (empty if unknown)."""
+        return self._candidates.get(word_key, ())
+
+    def log_prior(self, word_id: int) -> float:
+        """log P(form | key) from corpus counts (add-one), for baselines and explain."""
+        return self._log_prior.get(word_id, 0.0)
+
+    def id(self, symbol: str) -> int | None:
+        return self.ids.get(symbol)
+
+    def __contains__(self, word_key: str) -> bool:
+        return word_key in self._candidates

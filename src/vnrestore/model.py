@@ -1,0 +1,138 @@
+"""Find, check and load model files: the packaged default or a directory given by path.
+
+A model directory holds three files:
+
+* ``model.json`` — format version, array layout of ``lm.bin``, SHA-256 of the other
+  files, counts, smoothing parameters, inputs and licence (what ``vnrestore info`` shows);
+* ``vocab.tsv``  — one LM symbol per line with its corpus count; line order is the id;
+* ``lm.bin``     — the n-gram arrays back to back (layout in ``model.json``).
+
+Arrays are memory-mapped read-only, so processes that load the same model share its
+pages, and nothing is unpickled.  Loading checks the format version and the hashes and
+raises ``ModelError`` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+from .candidates import Lexicon
+from .lm import NgramLM
+
+FORMAT_VERSION = 1
+META_FILE = "model.json"
+VOCAB_FILE = "vocab.tsv"
+LM_FILE = "lm.bin"
+_ALIGN = 16
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> dict:
+    """Write arrays back to back (aligned) and return their layout for model.json."""
+    layout = {}
+    offset = 0
+    with open(path, "wb") as handle:
+        for name, array in arrays.items():
+            array = np.ascontiguousarray(array)
+            pad = (-offset) % _ALIGN
+            handle.write(b"\0" * pad)
+            offset += pad
+            data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+            handle.write(data)
+            layout[name] = {"dtype": array.dtype.str.replace(">", "<").replace("=", "<"),
+                            "offset": offset, "length": int(array.size)}
+            offset += len(data)
+    return layout
+
+
+def default_model_dir() -> Path:
+    return Path(str(resources.files("vnrestore.lexicon")))
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything decoding needs, loaded once and shared read-only."""
+
+    path: Path
+    meta: dict
+    lexicon: Lexicon
+    lm: NgramLM
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, verify: bool = True) -> "Model":
+        directory = Path(path) if path is not None else default_model_dir()
+        meta_path = directory / META_FILE
+        if not meta_path.is_file():
+            raise ModelError(f"{meta_path}: no model metadata here (is this a model directory?)")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ModelError(f"{meta_path}: not valid JSON ({exc})") from None
+        version = meta.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ModelError(
+                f"{meta_path}: model format version {version!r}, this vnrestore reads "
+                f"version {FORMAT_VERSION}; rebuild the model with `vnrestore build-model`"
+            )
+        for name in (VOCAB_FILE, LM_FILE):
+            file = directory / name
+            if not file.is_file():
+                raise ModelError(f"{file}: missing model file")
+            if verify and _sha256(file) != meta["files"][name]:
+                raise ModelError(f"{file}: contents do not match the hash in {META_FILE} (corrupt or partial copy)")
+        symbols, counts = _read_vocab(directory / VOCAB_FILE)
+        if len(symbols) != meta["vocab_size"]:
+            raise ModelError(f"{directory / VOCAB_FILE}: {len(symbols)} entries, {META_FILE} says {meta['vocab_size']}")
+        arrays = _map_arrays(directory / LM_FILE, meta["arrays"])
+        order = meta["order"]
+        lm = NgramLM(
+            arrays["unigram_logp"],
+            arrays["unigram_backoff"],
+            [arrays[f"keys{n}"] for n in range(2, order + 1)],
+            [arrays[f"logp{n}"] for n in range(2, order + 1)],
+            [arrays[f"backoff{n}"] for n in range(2, order)],
+        )
+        return cls(directory, meta, Lexicon(symbols, counts), lm)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_vocab(path: Path) -> tuple[list[str], list[int]]:
+    symbols, counts = [], []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.startswith("#"):
+                continue
+            try:
+                sym, count = line.rstrip("\n").split("\t")
+                counts.append(int(count))
+            except ValueError:
+                raise ModelError(f"{path}:{number}: expected 'symbol<TAB>count'") from None
+            symbols.append(sym)
+    return symbols, counts
+
+
+def _map_arrays(path: Path, layout: dict) -> dict[str, np.ndarray]:
+    with open(path, "rb") as handle:
+        buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    arrays = {}
+    for name, spec in layout.items():
+        dtype = np.dtype(spec["dtype"])
+        end = spec["offset"] + spec["length"] * dtype.itemsize
+        if end > len(buffer):
+            raise ModelError(f"{path}: array {name} runs past the end of the file (truncated?)")
+        arrays[name] = np.frombuffer(buffer, dtype=dtype, count=spec["length"], offset=spec["offset"])
+    return arrays

@@ -1,0 +1,282 @@
+"""The restorer: tokenize -> candidates -> decode -> render.
+
+``Restorer`` holds a loaded model (read-only, so one instance can serve many threads)
+and runs the stages over blocks of text of bounded size, so memory stays flat however
+long the input is.  Each stage hands plain values to the next and never reaches back.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+import regex
+
+from .casing import apply_case
+from .decode import decode
+from .model import Model
+from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
+from .segment import BOS, EOS, UNK, segments, symbol
+from .tokenize import NEWLINE, WORD, Token, render, tokenize
+
+# Where a token's output came from.
+RESTORED = "restored"    # chosen among accented candidates by the decoder
+KEPT = "kept"            # a word left as written (already accented, or plain and valid in accented text)
+UNKNOWN = "unknown"      # a word with no Vietnamese reading (foreign word, name, abbreviation)
+PROTECTED = "protected"  # numbers, codes, URLs, punctuation, spacing
+
+BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
+_ACCENTED_LINE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything configurable about restoration (one frozen object, keyword-only)."""
+
+    style: str = "new"  # tone placement of restored words: "new" (hòa, thủy) or "old" (hoà, thuỷ)
+    beam: int = 8       # hypotheses kept per segment at each step
+    max_candidates: int = 6  # accented forms considered per word, most frequent first
+
+    def __post_init__(self):
+        if self.style not in STYLES:
+            raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
+        if self.beam < 1 or self.max_candidates < 1:
+            raise ValueError("beam and max_candidates must be at least 1")
+
+
+@dataclass(frozen=True)
+class TokenChoice:
+    """What happened to one token: plain data, as returned by ``explain``."""
+
+    start: int
+    end: int
+    kind: str
+    input: str
+    output: str
+    source: str
+    confidence: float = 1.0
+    alternatives: tuple[tuple[str, float], ...] = field(default=())  # (form, probability), best first
+
+    def as_dict(self) -> dict:
+        return {
+            "start": self.start, "end": self.end, "kind": self.kind, "input": self.input,
+            "output": self.output, "source": self.source, "confidence": round(self.confidence, 4),
+            "alternatives": [[form, round(p, 4)] for form, p in self.alternatives],
+        }
+
+
+class Restorer:
+    """Restores diacritics with one loaded model; safe to share across threads."""
+
+    def __init__(self, model: Model | str | Path | None = None, options: Options | None = None, **kw):
+        self.model = model if isinstance(model, Model) else Model.load(model)
+        self.options = options if options is not None else Options(**kw)
+        lexicon = self.model.lexicon
+        self._bos = lexicon.id(BOS)
+        self._eos = lexicon.id(EOS)
+        self._unk = lexicon.id(UNK)
+
+    # -- public API -----------------------------------------------------------------
+    def restore(self, text: str) -> str:
+        """Restored text: only restored words differ from the input."""
+        return "".join(self._restore_block(block) for _, block in _blocks(text))
+
+    def explain(self, text: str) -> list[TokenChoice]:
+        """Per-token choices; their outputs concatenated equal ``restore(text)``."""
+        choices: list[TokenChoice] = []
+        for offset, block in _blocks(text):
+            choices.extend(self._explain_block(block, offset))
+        return choices
+
+    def restore_lines(self, lines: Iterable[str]) -> Iterator[str]:
+        """Restore an iterable of lines (with their line ends), yielding restored lines.
+
+        Lines are gathered into blocks that end where a sentence cannot continue (a blank
+        line, or a line that starts with something other than a lower-case word) once a
+        block is large enough, so output starts before the input ends and memory stays
+        bounded by the block size and the longest paragraph.
+        """
+        pending: list[str] = []
+        size = 0
+        for line in lines:
+            if pending and size >= BLOCK_CHARS and not _continues(line):
+                yield from self.restore("".join(pending)).splitlines(keepends=True)
+                pending, size = [], 0
+            pending.append(line)
+            size += len(line)
+            if size >= 4 * BLOCK_CHARS:  # one paragraph with no break: cut anyway
+                yield from self.restore("".join(pending)).splitlines(keepends=True)
+                pending, size = [], 0
+        if pending:
+            yield from self.restore("".join(pending)).splitlines(keepends=True)
+
+    # -- stages ---------------------------------------------------------------------
+    def _plan(self, text: str):
+        """Tokens, and for each token either a fixed LM id or candidate ids to choose from."""
+        tokens = list(tokenize(text))
+        lexicon = self.model.lexicon
+        limit = self.options.max_candidates
+        accented_lines = _accented_lines(tokens)
+        line = 0
+        lattice_of: dict[int, tuple[int, ...]] = {}
+        source: dict[int, str] = {}
+        for i, tok in enumerate(tokens):
+            if tok.kind == NEWLINE:
+                line += 1
+                continue
+            if tok.kind != WORD:
+                continue
+            text_i = tok.text
+            if text_i.isascii():
+                lower = text_i.lower()
+                keep_as_is = line in accented_lines and is_valid_syllable(lower)
+                cands = () if keep_as_is else lexicon.candidates(lower)
+                if cands:
+                    lattice_of[i] = cands[:limit]
+                    source[i] = RESTORED
+                    continue
+                source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
+            else:
+                source[i] = KEPT if is_valid_syllable(unicodedata.normalize("NFC", text_i.lower())) else UNKNOWN
+        return tokens, lattice_of, source
+
+    def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]]):
+        lexicon = self.model.lexicon
+        segs = segments(tokens)
+        lattices = []
+        for seg in segs:
+            lattice = []
+            for i in seg:
+                cands = lattice_of.get(i)
+                if cands is None:
+                    sym_id = lexicon.id(symbol(tokens[i]))
+                    cands = (self._unk if sym_id is None else sym_id,)
+                lattice.append(cands)
+            lattices.append(lattice)
+        return segs, lattices
+
+    def _decide(self, text: str):
+        tokens, lattice_of, source = self._plan(text)
+        segs, lattices = self._lattices(tokens, lattice_of)
+        paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam)
+        chosen: dict[int, int] = {}
+        for seg, lattice, path in zip(segs, lattices, paths):
+            for i, cands, pick in zip(seg, lattice, path):
+                if i in lattice_of:
+                    chosen[i] = cands[pick]
+        return tokens, segs, lattices, paths, chosen, source
+
+    def _form(self, token: Token, word_id: int) -> str:
+        form = self.model.lexicon.symbols[word_id]
+        if self.options.style != "new":
+            form = normalize_syllable(form, self.options.style)
+        return apply_case(token.text, form)
+
+    def _restore_block(self, text: str) -> str:
+        tokens, _, _, _, chosen, _ = self._decide(text)
+        replacements = {i: self._form(tokens[i], w) for i, w in chosen.items()}
+        return render(tokens, replacements)
+
+    def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
+        tokens, segs, lattices, paths, chosen, source = self._decide(text)
+        posteriors = self._posteriors(segs, lattices, paths)
+        result = []
+        for i, tok in enumerate(tokens):
+            start, end = offset + tok.start, offset + tok.end
+            if i in chosen:
+                alts = posteriors.get(i, [(chosen[i], 1.0)])
+                forms = tuple((self._form(tok, w), p) for w, p in alts)
+                output = self._form(tok, chosen[i])
+                conf = dict(alts).get(chosen[i], 1.0)
+                result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))
+            else:
+                result.append(TokenChoice(start, end, tok.kind, tok.text, tok.text, source.get(i, PROTECTED)))
+        return result
+
+    def _posteriors(self, segs, lattices, paths) -> dict[int, list[tuple[int, float]]]:
+        """For each restored token, every candidate's probability given the rest of the
+        chosen path (a softmax over the LM scores of the path with that one word swapped)."""
+        lm = self.model.lm
+        window = lm.order  # a word affects the scores of itself and the next order-1 words
+        result: dict[int, list[tuple[int, float]]] = {}
+        for seg, lattice, path in zip(segs, lattices, paths):
+            words = [cands[p] for cands, p in zip(lattice, path)] + [self._eos]
+            states = [lm.initial_state(self._bos)]
+            for w in words[:-1]:
+                _, nxt = lm.score(np.array([states[-1]], dtype=np.uint64), np.array([w], dtype=np.uint64))
+                states.append(int(nxt[0]))
+            pairs = [(t, c) for t, cands in enumerate(lattice) if len(cands) > 1 for c in cands]
+            if not pairs:
+                continue
+            state = np.array([states[t] for t, _ in pairs], dtype=np.uint64)
+            total = np.zeros(len(pairs))
+            for k in range(window):
+                pos = np.array([t + k for t, _ in pairs])
+                live = pos < len(words)
+                word = np.array([c if k == 0 else words[min(t + k, len(words) - 1)] for t, c in pairs],
+                                dtype=np.uint64)
+                lp, state = lm.score(state, word)
+                total += np.where(live, lp, 0.0)
+            by_position: dict[int, list[tuple[int, float]]] = {}
+            for (t, c), score in zip(pairs, total):
+                by_position.setdefault(t, []).append((c, float(score)))
+            for t, scored in by_position.items():
+                best = max(s for _, s in scored)
+                weights = [(c, float(np.exp(s - best))) for c, s in scored]
+                norm = sum(w for _, w in weights)
+                result[seg[t]] = sorted(((c, w / norm) for c, w in weights), key=lambda e: -e[1])
+        return result
+
+
+def _accented_lines(tokens: list[Token]) -> set[int]:
+    """Lines written with diacritics: there a plain word that is a valid syllable (cho,
+    la, anh) was most likely meant as written, so it is kept."""
+    accented: set[int] = set()
+    line, marked, plain = 0, 0, 0
+    for tok in tokens + [Token(0, 0, NEWLINE, "")]:
+        if tok.kind == NEWLINE:
+            if marked and marked >= _ACCENTED_LINE_SHARE * (marked + plain):
+                accented.add(line)
+            line, marked, plain = line + 1, 0, 0
+        elif tok.kind == WORD:
+            if has_accents(tok.text):
+                marked += 1
+            elif tok.text.isascii():
+                plain += 1
+    return accented
+
+
+_CONTINUES = regex.compile(r"[^\S\r\n]*\p{Ll}")
+# Block cut points, best first: a line break before a line that does not continue the
+# sentence, a sentence end, any whitespace.
+_CUTS = tuple(regex.compile(p) for p in (r"\n(?![^\S\r\n]*\p{Ll})", r"[.!?…]\s", r"\s"))
+
+
+def _continues(line: str) -> bool:
+    return _CONTINUES.match(line) is not None
+
+
+def _blocks(text: str) -> Iterator[tuple[int, str]]:
+    """Split text into pieces of about BLOCK_CHARS that concatenate back to it, cut
+    where no sentence spans the cut if possible (a hard line break, else a sentence
+    end, else any whitespace)."""
+    start = 0
+    n = len(text)
+    while n - start > BLOCK_CHARS:
+        window_end = min(n, start + 2 * BLOCK_CHARS)
+        cut = None
+        for pattern in _CUTS:
+            m = pattern.search(text, start + BLOCK_CHARS, window_end)
+            if m:
+                cut = m.end()
+                break
+        if cut is None:
+            cut = window_end
+        yield start, text[start:cut]
+        start = cut
+    if start < n or n == 0:
+        yield start, text[start:]

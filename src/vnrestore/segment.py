@@ -1,0 +1,77 @@
+"""From tokens to the language model's view: sentence segments of symbols.
+
+The LM sees one symbol per content token: a syllable in lower case and canonical tone
+placement, a punctuation character, or a class symbol for numbers, codes and foreign
+words.  Context runs across a single line break when the next line continues the
+sentence (it starts with a lower-case word: printed lines wrap mid-sentence) and resets
+at sentence ends, blank lines and line breaks before a new line that starts otherwise
+(headings, list items).  The model build and the runtime both use this module, so
+training and decoding cut text the same way.
+"""
+
+from __future__ import annotations
+
+from .orthography import is_valid_syllable, normalize_syllable
+from .tokenize import CODE, NEWLINE, NUMBER, PUNCT, SPACE, WORD, Token
+
+BOS, EOS, UNK, NUM, CODE_SYM, PUNCT_SYM = "<s>", "</s>", "<unk>", "<num>", "<code>", "<punct>"
+SPECIAL_SYMBOLS = (BOS, EOS, UNK, NUM, CODE_SYM, PUNCT_SYM)
+# Punctuation the LM keeps as itself; anything rarer becomes <punct>.
+PUNCTUATION = tuple(".,;:!?()[]\"'“”‘’-–—…/%&*+=<>«»")
+_SENTENCE_END = frozenset(".!?…")
+
+
+def symbol(token: Token) -> str:
+    """The LM symbol of a token whose form is fixed (not being restored)."""
+    kind = token.kind
+    if kind == WORD:
+        lower = token.text.lower()
+        if is_valid_syllable(lower):
+            return normalize_syllable(lower)
+        return UNK
+    if kind == NUMBER:
+        return NUM
+    if kind == CODE:
+        return CODE_SYM
+    return token.text if token.text in PUNCTUATION else PUNCT_SYM
+
+
+def segments(tokens: list[Token]) -> list[list[int]]:
+    """Group the indices of content tokens (not spaces or line breaks) into segments."""
+    result: list[list[int]] = []
+    current: list[int] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        kind = tok.kind
+        if kind == SPACE:
+            i += 1
+            continue
+        if kind == NEWLINE:
+            breaks = 0
+            j = i
+            while j < n and tokens[j].kind in (SPACE, NEWLINE):
+                breaks += tokens[j].kind == NEWLINE
+                j += 1
+            continues = (
+                breaks == 1
+                and j < n
+                and tokens[j].kind == WORD
+                and tokens[j].text[:1].islower()
+            )
+            if not continues and current:
+                result.append(current)
+                current = []
+            i = j
+            continue
+        current.append(i)
+        if kind == PUNCT and tok.text in _SENTENCE_END:
+            following = tokens[i + 1].kind if i + 1 < n else SPACE
+            if following in (SPACE, NEWLINE):
+                result.append(current)
+                current = []
+        i += 1
+    if current:
+        result.append(current)
+    return result
