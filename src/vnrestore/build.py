@@ -31,15 +31,20 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .errors import InputError
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
 from .model import FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, write_arrays
 from .orthography import is_valid_syllable, normalize_syllable
-from .segment import BOS, EOS, PUNCTUATION, SPECIAL_SYMBOLS, segments, symbol
-from .tokenize import tokenize
+from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
+                      capitalized_inside, segments, symbol)
+from .tokenize import WORD, tokenize
 
 DEFAULT_ORDER = 3
-DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2, 5: 2}
+MAX_ORDER = 64 // ID_BITS
+DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2}
+UNSPECIFIED_LICENCE = "not stated: the licences of the input corpora apply (see 'inputs')"
 _LINES_PER_JOB = 4000
+_NEVER = float(np.exp(-99.0))  # probability floor written for <s>, which is never predicted
 
 
 def _log(message: str) -> None:
@@ -59,20 +64,31 @@ def _symbolize_lines(lines: list[str]) -> str:
         line = unicodedata.normalize("NFC", line.rstrip("\n"))
         tokens = list(tokenize(line))
         for seg in segments(tokens):
-            out.append(" ".join(symbol(tokens[i]) for i in seg))
+            symbols = []
+            for k, i in enumerate(seg):
+                sym = symbol(tokens[i])
+                if tokens[i].kind == WORD and sym != UNK and capitalized_inside(tokens, seg, k):
+                    sym = CAPITALIZED_MARK + sym
+                symbols.append(sym)
+            out.append(" ".join(symbols))
     return "\n".join(out)
 
 
 def _batches(path: Path):
-    with _open_text(path) as handle:
-        batch = []
-        for line in handle:
-            batch.append(line)
-            if len(batch) == _LINES_PER_JOB:
+    try:
+        with _open_text(path) as handle:
+            batch = []
+            for line in handle:
+                batch.append(line)
+                if len(batch) == _LINES_PER_JOB:
+                    yield batch
+                    batch = []
+            if batch:
                 yield batch
-                batch = []
-        if batch:
-            yield batch
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 ({exc.reason})") from None
+    except (lzma.LZMAError, EOFError) as exc:
+        raise InputError(f"{path}: not a readable .xz file ({exc})") from None
 
 
 def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarray]]:
@@ -98,6 +114,10 @@ def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarra
             sequences.append(np.array(ids, dtype=np.int32))
             _log(f"read {path.name}: {len(ids):,} symbols")
     return list(table), sequences
+
+
+def _is_marked(symbol: str) -> bool:
+    return symbol.startswith(CAPITALIZED_MARK) and len(symbol) > len(CAPITALIZED_MARK)
 
 
 def choose_vocab(symbols: list[str], counts: np.ndarray, fallback: list[str]) -> list[str]:
@@ -130,10 +150,17 @@ def count_ngrams(seq: np.ndarray, order: int) -> list[tuple[np.ndarray, np.ndarr
 
 
 def _discounts(adjusted: np.ndarray) -> np.ndarray:
-    """Modified Kneser-Ney discounts D[c] for c = 0, 1, 2, 3+ (Chen & Goodman)."""
+    """Modified Kneser-Ney discounts D[c] for c = 0, 1, 2, 3+ (Chen & Goodman).
+
+    A count-of-counts that is zero (tiny corpora) makes the estimate undefined; the
+    discounts then fall back to the plain values 0.5, 1.0, 1.5, so that a small user
+    corpus still builds."""
     n = [int(np.sum(adjusted == k)) for k in (1, 2, 3, 4)]
+    if min(n) == 0:
+        return np.array([0.0, 0.5, 1.0, 1.5])
     y = n[0] / (n[0] + 2 * n[1])
-    return np.array([0.0, 1 - 2 * y * n[1] / n[0], 2 - 3 * y * n[2] / n[1], 3 - 4 * y * n[3] / n[2]])
+    d = np.array([0.0, 1 - 2 * y * n[1] / n[0], 2 - 3 * y * n[2] / n[1], 3 - 4 * y * n[3] / n[2]])
+    return np.clip(d, 0.0, [0.0, 1.0, 2.0, 3.0])
 
 
 def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
@@ -155,8 +182,11 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
         higher_keys = counts[n][0]
         suffixes = np.sort(higher_keys & history_mask(n))
         uniq, cont = np.unique(suffixes, return_counts=True)
-        pos = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
-        adj = np.where(uniq[pos] == keys, cont[pos], 0).astype(np.int64)
+        if len(uniq):
+            pos = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
+            adj = np.where(uniq[pos] == keys, cont[pos], 0).astype(np.int64)
+        else:  # no n-gram of the next order at all (every segment too short)
+            adj = np.zeros(len(keys), dtype=np.int64)
         first = keys >> np.uint64(ID_BITS * (n - 1))
         adj = np.where(first == bos_id, raw, adj)
         adjusted.append(adj)
@@ -171,10 +201,17 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
     disc = d1[np.minimum(unigram_counts, 3).astype(np.intp)]
     total = unigram_counts.sum()
     gamma0 = (disc * (unigram_counts > 0)).sum() / total
-    interp = [np.maximum(unigram_counts - disc, 0) / total + gamma0 / vocab_size]
+    # The uniform floor spreads over every id but <s>, which is never predicted.
+    floor = np.full(vocab_size, gamma0 / (vocab_size - 1))
+    floor[bos_id] = 0.0
+    interp = [np.maximum(unigram_counts - disc, 0) / total + floor]
     interp_keys = [np.arange(vocab_size, dtype=np.uint64)]
     for n in range(2, order + 1):
         keys, _ = counts[n - 1]
+        if not len(keys):  # no segment is n tokens long (a tiny corpus)
+            interp.append(np.zeros(0))
+            interp_keys.append(keys)
+            continue
         adj = adjusted[n - 1].astype(np.float64)
         d = _discounts(adj[adj > 0])
         params["discounts"][str(n)] = d[1:].round(4).tolist()
@@ -195,13 +232,15 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
         keys, raw = counts[n - 1]
         keep = raw >= cutoffs.get(n, 1)
         if n < order:
-            contexts = np.unique(kept[n + 1] >> shift)
-            keep |= np.isin(keys, contexts, assume_unique=False)
+            # Contexts of kept (n+1)-grams carry their backoff weights; suffixes keep the
+            # model suffix-closed, which lets the scorer stop at the first order that misses.
+            needed = np.unique(np.concatenate([kept[n + 1] >> shift, kept[n + 1] & history_mask(n)]))
+            keep |= np.isin(keys, needed)
         kept[n] = keys[keep]
         params.setdefault("kept", {})[str(n)] = int(keep.sum())
 
     # Backoff form: stored p are the interpolated ones; backoff weights renormalise.
-    unigram_logp = np.log(interp[0]).astype(np.float32)
+    unigram_logp = np.log(np.maximum(interp[0], _NEVER)).astype(np.float32)
     unigram_bo = np.zeros(vocab_size, dtype=np.float32)
     keys_out, logps_out, bos_out = [], [], []
     for n in range(2, order + 1):
@@ -214,6 +253,12 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
         else:  # the pruned model of order n-1 built so far, after the last n-2 words
             partial = NgramLM(unigram_logp, unigram_bo, keys_out, logps_out, bos_out)
             lower_lp, _ = partial.score(ctx & history_mask(n - 2), words)
+        if not len(keys):  # cut-offs pruned the whole order (a tiny corpus)
+            if n > 2:
+                bos_out.append(np.zeros(len(keys_out[n - 3]), dtype=np.float16))
+            keys_out.append(keys)
+            logps_out.append(np.zeros(0, dtype=np.float16))
+            continue
         starts = _group_starts(ctx)
         kept_mass = np.add.reduceat(p, starts)
         lower_mass = np.add.reduceat(np.exp(lower_lp.astype(np.float64)), starts)
@@ -248,9 +293,16 @@ def sha256(path: Path) -> str:
 
 
 def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int = DEFAULT_ORDER,
-                cutoffs: dict[int, int] | None = None, jobs: int | None = None) -> dict:
-    """Build the model files into `out` and return the metadata written."""
-    cutoffs = dict(DEFAULT_CUTOFFS if cutoffs is None else cutoffs)
+                cutoffs: dict[int, int] | None = None, jobs: int | None = None,
+                licence: str = UNSPECIFIED_LICENCE) -> dict:
+    """Build the model files into `out` and return the metadata written.
+
+    `cutoffs` maps an order to the minimum count an n-gram of that order needs to be
+    kept; orders not given take DEFAULT_CUTOFFS.  `licence` is recorded in model.json:
+    say under which terms the statistics of your corpora may be shared."""
+    if not 2 <= order <= MAX_ORDER:
+        raise ValueError(f"order must be 2 to {MAX_ORDER} (word ids are packed into 64-bit keys)")
+    cutoffs = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
     files = []
     for entry in corpus:
         if entry.is_dir():
@@ -262,9 +314,17 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
     if not files:
         raise FileNotFoundError(f"no corpus files (*.txt.xz, or .txt named explicitly) in {', '.join(map(str, corpus))}")
     jobs = jobs or os.cpu_count() or 1
-    symbols, sequences = read_corpus(files, jobs)
+    marked_symbols, sequences = read_corpus(files, jobs)
     seq = np.concatenate(sequences)
-    raw_counts = np.bincount(seq, minlength=len(symbols))
+    # "^form" (capitalized inside a sentence) counts as "form" for the LM; the share of
+    # such uses is kept per form as a prior for capitalized words at run time.
+    symbols = sorted({s[len(CAPITALIZED_MARK):] if _is_marked(s) else s for s in marked_symbols})
+    base_index = {s: i for i, s in enumerate(symbols)}
+    to_base = np.array([base_index[s[len(CAPITALIZED_MARK):] if _is_marked(s) else s] for s in marked_symbols])
+    marked = np.array([_is_marked(s) for s in marked_symbols])
+    marked_counts = np.bincount(seq, minlength=len(marked_symbols))
+    raw_counts = np.bincount(to_base, weights=marked_counts, minlength=len(symbols))
+    seq = to_base[seq]
 
     fallback_forms = []
     if fallback is not None:
@@ -277,15 +337,17 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
     remap = np.array([index.get(s, index["<unk>"]) for s in symbols], dtype=np.int32)
     seq = remap[seq]
     vocab_counts = np.bincount(seq, minlength=len(vocab))
+    capitalized_counts = np.bincount(remap[to_base[marked]], weights=marked_counts[marked],
+                                     minlength=len(vocab)).astype(np.int64)
 
     counts = count_ngrams(seq, order)
     lm, params = kneser_ney(counts, len(vocab), index[BOS], cutoffs)
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write("# symbol\tcorpus count (line number - 2 = LM id)\n")
-        for sym, c in zip(vocab, vocab_counts):
-            handle.write(f"{sym}\t{int(c)}\n")
+        handle.write("# symbol\tcorpus count\tcount capitalized inside a sentence (LM id = entry number from 0)\n")
+        for sym, c, cap in zip(vocab, vocab_counts, capitalized_counts):
+            handle.write(f"{sym}\t{int(c)}\t{int(cap)}\n")
     arrays = {"unigram_logp": lm.unigram_logp, "unigram_backoff": lm.unigram_backoff}
     for n in range(2, order + 1):
         arrays[f"keys{n}"] = lm.keys[n - 2]
@@ -309,10 +371,7 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
         + ([{"file": fallback.name, "sha256": sha256(fallback), "role": "fallback syllables"}] if fallback else []),
         "files": {VOCAB_FILE: sha256(out / VOCAB_FILE), LM_FILE: sha256(out / LM_FILE)},
         "arrays": layout,
-        "licence": "Statistics derived from Vietnamese legal texts (not copyrightable, IP Law "
-                   "art. 15), MIT-licensed diepxuan.github.io documents and Vietnamese Wikipedia "
-                   "(CC BY-SA 3.0): the model files are distributed under CC BY-SA 3.0. Fallback "
-                   "syllables: soe-vinorm 0.3.2 (MIT, (c) 2025 Vinh Dang).",
+        "licence": licence,
     }
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _log(f"wrote {out}: {sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB")

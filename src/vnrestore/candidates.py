@@ -15,10 +15,11 @@ from .segment import SPECIAL_SYMBOLS
 
 
 class Lexicon:
-    def __init__(self, symbols: list[str], counts: list[int]):
+    def __init__(self, symbols: list[str], counts: list[int], capitalized: list[int] | None = None):
         self.symbols = symbols
         self.counts = counts
         self.ids = {s: i for i, s in enumerate(symbols)}
+        capitalized = capitalized or [0] * len(symbols)
         grouped: dict[str, list[tuple[int, int]]] = {}
         for i, (sym, count) in enumerate(zip(symbols, counts)):
             if sym in SPECIAL_SYMBOLS or not sym.isalpha() or not is_valid_syllable(sym):
@@ -26,13 +27,14 @@ class Lexicon:
             grouped.setdefault(key(sym), []).append((count, i))
         self._candidates: dict[str, tuple[int, ...]] = {}
         self._log_prior: dict[int, float] = {}
+        self._log_prior_capitalized: dict[int, float] = {}
         for k, entries in grouped.items():
             entries.sort(key=lambda e: (-e[0], e[1]))
             attested = [e for e in entries if e[0] > 0] or entries
-            total = sum(c for c, _ in attested) + len(attested)
-            self._candidates[k] = tuple(i for _, i in attested)
-            for c, i in attested:
-                self._log_prior[i] = math.log((c + 1) / total)
+            ids = tuple(i for _, i in attested)
+            self._candidates[k] = ids
+            self._log_prior.update(_smoothed_log_shares(ids, [counts[i] for i in ids]))
+            self._log_prior_capitalized.update(_smoothed_log_shares(ids, [capitalized[i] for i in ids]))
 
     def candidates(self, word_key: str) -> tuple[int, ...]:
         """Ids of the forms for a key, most frequent first (empty if unknown)."""
@@ -42,8 +44,18 @@ class Lexicon:
         """log P(form | key) from corpus counts (add-one), for baselines and explain."""
         return self._log_prior.get(word_id, 0.0)
 
+    def log_prior_capitalized(self, word_id: int) -> float:
+        """log P(form | key, written capitalized inside a sentence), add-one smoothed:
+        how names spell a key, which differs from how common words do (Nam, Hà, Đức)."""
+        return self._log_prior_capitalized.get(word_id, 0.0)
+
     def id(self, symbol: str) -> int | None:
         return self.ids.get(symbol)
 
     def __contains__(self, word_key: str) -> bool:
         return word_key in self._candidates
+
+
+def _smoothed_log_shares(ids: tuple[int, ...], counts: list[int]) -> dict[int, float]:
+    total = sum(counts) + len(counts)
+    return {i: math.log((c + 1) / total) for i, c in zip(ids, counts)}

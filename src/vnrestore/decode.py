@@ -27,9 +27,20 @@ class Scorer(Protocol):
 Lattice = Sequence[Sequence[int]]
 
 
+_SEG_SHIFT = np.uint64(48)
+_MAX_BATCH = 1 << 16  # segments per lockstep batch, so (segment, 48-bit state) fits in 64 bits
+
+
 def decode(lattices: Sequence[Lattice], scorer: Scorer, bos_id: int, eos_id: int,
-           beam: int = 8) -> list[list[int]]:
-    """Best candidate index at every position of every lattice."""
+           beam: int = 8, costs: Sequence[Sequence[Sequence[float] | None]] | None = None) -> list[list[int]]:
+    """Best candidate index at every position of every lattice.
+
+    `costs`, if given, mirrors `lattices`: per position either None or one log-score per
+    candidate added to the LM's (a prior or channel score)."""
+    if len(lattices) > _MAX_BATCH:
+        return [path for i in range(0, len(lattices), _MAX_BATCH)
+                for path in decode(lattices[i: i + _MAX_BATCH], scorer, bos_id, eos_id, beam,
+                                   None if costs is None else costs[i: i + _MAX_BATCH])]
     results: list[list[int]] = [[] for _ in lattices]
     order = sorted((i for i, lat in enumerate(lattices) if len(lat)), key=lambda i: -len(lattices[i]))
     if not order:
@@ -37,17 +48,22 @@ def decode(lattices: Sequence[Lattice], scorer: Scorer, bos_id: int, eos_id: int
     lengths = np.array([len(lattices[i]) for i in order])
     # Candidate ids of (segment rank r, step t) live at flat[start[r][t] : start[r][t] + count[r][t]].
     flat: list[int] = []
+    flat_cost: list[float] = []
     starts: list[list[int]] = []
     counts: list[list[int]] = []
     for i in order:
         s_row, c_row = [], []
-        for cands in lattices[i]:
+        cost_row = costs[i] if costs is not None else None
+        for t, cands in enumerate(lattices[i]):
             s_row.append(len(flat))
             c_row.append(len(cands))
             flat.extend(cands)
+            extra = cost_row[t] if cost_row is not None else None
+            flat_cost.extend(extra if extra is not None else [0.0] * len(cands))
         starts.append(s_row)
         counts.append(c_row)
     flat_ids = np.array(flat, dtype=np.uint64)
+    flat_costs = np.array(flat_cost)
     max_len = int(lengths[0])
     start_at = np.zeros((len(order), max_len), dtype=np.int64)
     count_at = np.zeros((len(order), max_len), dtype=np.int64)
@@ -64,21 +80,29 @@ def decode(lattices: Sequence[Lattice], scorer: Scorer, bos_id: int, eos_id: int
     # hypotheses that went on (the next step's parents index into those).
     history: list[list] = []
     finals: dict[int, tuple[int, int]] = {}  # rank -> (last step, hyp index at that step)
+    expand = getattr(scorer, "expand", None) or (lambda st, par, w: scorer.score(st[par], w))
     for t in range(max_len):
         n_cand = count_at[hyp_seg, t]
         parent = np.repeat(np.arange(len(hyp_seg)), n_cand)
         first = np.repeat(np.cumsum(n_cand) - n_cand, n_cand)
         within = np.arange(len(parent)) - first
         seg = hyp_seg[parent]
-        words = flat_ids[start_at[seg, t] + within]
-        logp, state = scorer.score(hyp_state[parent], words)
-        score = hyp_score[parent] + logp
-        # Recombine equal (segment, state): keep the best of each group.
-        idx = np.lexsort((-score, state, seg))
-        seg_s, state_s = seg[idx], state[idx]
-        keep = np.r_[True, (seg_s[1:] != seg_s[:-1]) | (state_s[1:] != state_s[:-1])]
-        idx = idx[keep]
-        # Beam: the `beam` best per segment.
+        cand_at = start_at[seg, t] + within
+        words = flat_ids[cand_at]
+        logp, state = expand(hyp_state, parent, words)
+        score = hyp_score[parent] + logp + flat_costs[cand_at]
+        # Recombine hypotheses of a segment that reached the same LM state: only the
+        # best can win.  Segment and state share one sort key when states fit 48 bits.
+        if state.max(initial=0) >> _SEG_SHIFT:
+            idx = np.lexsort((-score, state, seg))
+            same = (seg[idx][1:] == seg[idx][:-1]) & (state[idx][1:] == state[idx][:-1])
+        else:
+            group = (seg.astype(np.uint64) << _SEG_SHIFT) | state
+            idx = np.lexsort((-score, group))
+            same = group[idx][1:] == group[idx][:-1]
+        idx = idx[np.r_[True, ~same]]
+        # Beam: the `beam` best per segment.  Always sorted the same way, so that ties
+        # fall the same whatever other segments share the batch.
         idx = idx[np.lexsort((-score[idx], seg[idx]))]
         seg_b = seg[idx]
         group_first = np.r_[0, np.flatnonzero(seg_b[1:] != seg_b[:-1]) + 1]

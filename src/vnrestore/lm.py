@@ -54,6 +54,8 @@ class NgramLM:
     def _find(self, n: int, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of `query` keys in the order-n table and whether each was found."""
         table = self.keys[n - 2]
+        if not len(table):
+            return np.zeros(len(query), dtype=np.intp), np.zeros(len(query), dtype=bool)
         pos = np.searchsorted(table, query)
         pos = np.minimum(pos, len(table) - 1)
         return pos, table[pos] == query
@@ -62,21 +64,43 @@ class NgramLM:
         """Backoff weight of the last `length` words of each history (0 where unseen)."""
         if length == 1:
             return self.unigram_backoff[(states & ID_MASK).astype(np.intp)]
-        ctx = states & history_mask(length)
-        pos, found = self._find(length, ctx)
-        return np.where(found, self.backoffs[length - 2][pos].astype(np.float32), 0.0)
+        weights = self.backoffs[length - 2]
+        if not len(weights):
+            return np.zeros(len(states), dtype=np.float32)
+        pos, found = self._find(length, states & history_mask(length))
+        return np.where(found, weights[pos].astype(np.float32), 0.0)
 
     def score(self, states: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(word | state) for each pair, and the states after each word."""
         states = np.asarray(states, dtype=np.uint64)
+        return self.expand(states, np.arange(len(states)), words)
+
+    def expand(self, states: np.ndarray, parents: np.ndarray, words: np.ndarray):
+        """Like ``score(states[parents], words)``, with the work that depends only on
+        the history (backoff weights) done once per state rather than once per word.
+
+        The build keeps every suffix of a kept n-gram, so an n-gram can only be in the
+        model if its (n-1)-word suffix is; the look-up at each order is therefore made
+        only for the pairs found at the order below.
+        """
         words = np.asarray(words, dtype=np.uint64)
-        result = self.unigram_logp[words.astype(np.intp)]
+        parents = np.asarray(parents, dtype=np.intp)
+        # tail[j] = sum of the backoff weights of the last j, j+1, .., order-1 words of
+        # each history: what a word found only at order j pays on top of its n-gram.
+        tail = [np.zeros(len(states), dtype=np.float32)] * (self.order + 1)
+        for j in range(self.order - 1, 0, -1):
+            tail[j] = tail[j + 1] + self.backoff(states, j)
+        last = states[parents]
+        result = self.unigram_logp[words.astype(np.intp)] + tail[1][parents]
+        live = np.arange(len(words))  # pairs found at the previous order
         for n in range(2, self.order + 1):
-            query = ((states & history_mask(n - 1)) << _SHIFT) | words
+            query = ((last[live] & history_mask(n - 1)) << _SHIFT) | words[live]
             pos, found = self._find(n, query)
-            higher = self.logps[n - 2][pos].astype(np.float32)
-            result = np.where(found, higher, result + self.backoff(states, n - 1))
-        new_states = ((states << _SHIFT) | words) & self.state_mask
+            live, pos = live[found], pos[found]
+            if not len(live):
+                break
+            result[live] = self.logps[n - 2][pos] + tail[n][parents[live]]
+        new_states = ((last << _SHIFT) | words) & self.state_mask
         return result, new_states
 
     def sequence_logprob(self, ids: list[int], bos_id: int, eos_id: int) -> float:

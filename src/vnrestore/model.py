@@ -87,7 +87,7 @@ class Model:
                 raise ModelError(f"{file}: missing model file")
             if verify and _sha256(file) != meta["files"][name]:
                 raise ModelError(f"{file}: contents do not match the hash in {META_FILE} (corrupt or partial copy)")
-        symbols, counts = _read_vocab(directory / VOCAB_FILE)
+        symbols, counts, capitalized = _read_vocab(directory / VOCAB_FILE)
         if len(symbols) != meta["vocab_size"]:
             raise ModelError(f"{directory / VOCAB_FILE}: {len(symbols)} entries, {META_FILE} says {meta['vocab_size']}")
         arrays = _map_arrays(directory / LM_FILE, meta["arrays"])
@@ -99,7 +99,7 @@ class Model:
             [arrays[f"logp{n}"] for n in range(2, order + 1)],
             [arrays[f"backoff{n}"] for n in range(2, order)],
         )
-        return cls(directory, meta, Lexicon(symbols, counts), lm)
+        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm)
 
 
 def _sha256(path: Path) -> str:
@@ -110,19 +110,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_vocab(path: Path) -> tuple[list[str], list[int]]:
-    symbols, counts = [], []
+def _read_vocab(path: Path) -> tuple[list[str], list[int], list[int]]:
+    """Symbols, corpus counts and counts capitalized inside a sentence, in id order."""
+    symbols, counts, capitalized = [], [], []
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if line.startswith("#"):
                 continue
             try:
-                sym, count = line.rstrip("\n").split("\t")
+                sym, count, cap = line.rstrip("\n").split("\t")
                 counts.append(int(count))
+                capitalized.append(int(cap))
             except ValueError:
-                raise ModelError(f"{path}:{number}: expected 'symbol<TAB>count'") from None
+                raise ModelError(f"{path}:{number}: expected 'symbol<TAB>count<TAB>count capitalized'") from None
             symbols.append(sym)
-    return symbols, counts
+    return symbols, counts, capitalized
 
 
 def _map_arrays(path: Path, layout: dict) -> dict[str, np.ndarray]:

@@ -20,7 +20,7 @@ from .casing import apply_case
 from .decode import decode
 from .model import Model
 from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
-from .segment import BOS, EOS, UNK, segments, symbol
+from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
 from .tokenize import NEWLINE, WORD, Token, render, tokenize
 
 # Where a token's output came from.
@@ -39,13 +39,16 @@ class Options:
 
     style: str = "new"  # tone placement of restored words: "new" (hòa, thủy) or "old" (hoà, thuỷ)
     beam: int = 8       # hypotheses kept per segment at each step
-    max_candidates: int = 6  # accented forms considered per word, most frequent first
+    max_candidates: int = 32  # accented forms considered per word, most frequent first
+    name_weight: float = 0.5   # weight of the spelling odds of names for capitalized words inside sentences
 
     def __post_init__(self):
         if self.style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
+        if self.name_weight < 0:
+            raise ValueError("name_weight must not be negative")
 
 
 @dataclass(frozen=True)
@@ -104,15 +107,15 @@ class Restorer:
         size = 0
         for line in lines:
             if pending and size >= BLOCK_CHARS and not _continues(line):
-                yield from self.restore("".join(pending)).splitlines(keepends=True)
+                yield from _split_lines(self.restore("".join(pending)))
                 pending, size = [], 0
             pending.append(line)
             size += len(line)
             if size >= 4 * BLOCK_CHARS:  # one paragraph with no break: cut anyway
-                yield from self.restore("".join(pending)).splitlines(keepends=True)
+                yield from _split_lines(self.restore("".join(pending)))
                 pending, size = [], 0
         if pending:
-            yield from self.restore("".join(pending)).splitlines(keepends=True)
+            yield from _split_lines(self.restore("".join(pending)))
 
     # -- stages ---------------------------------------------------------------------
     def _plan(self, text: str):
@@ -145,30 +148,40 @@ class Restorer:
         return tokens, lattice_of, source
 
     def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]]):
+        """Segments, their candidate lattices, and per-candidate prior costs: a
+        capitalized word inside a sentence is most likely a name, and names spell a key
+        with other odds than common words (Nam, Hà, Đức), so those candidates get the
+        log-share of their capitalized uses in the corpus, scaled by `name_weight`."""
         lexicon = self.model.lexicon
+        weight = self.options.name_weight
         segs = segments(tokens)
-        lattices = []
+        lattices, costs = [], []
         for seg in segs:
-            lattice = []
-            for i in seg:
+            lattice, cost = [], []
+            for k, i in enumerate(seg):
                 cands = lattice_of.get(i)
+                extra = None
                 if cands is None:
                     sym_id = lexicon.id(symbol(tokens[i]))
                     cands = (self._unk if sym_id is None else sym_id,)
+                elif weight and len(cands) > 1 and capitalized_inside(tokens, seg, k):
+                    extra = [weight * lexicon.log_prior_capitalized(c) for c in cands]
                 lattice.append(cands)
+                cost.append(extra)
             lattices.append(lattice)
-        return segs, lattices
+            costs.append(cost)
+        return segs, lattices, costs
 
     def _decide(self, text: str):
         tokens, lattice_of, source = self._plan(text)
-        segs, lattices = self._lattices(tokens, lattice_of)
-        paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam)
+        segs, lattices, costs = self._lattices(tokens, lattice_of)
+        paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam, costs=costs)
         chosen: dict[int, int] = {}
         for seg, lattice, path in zip(segs, lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
                 if i in lattice_of:
                     chosen[i] = cands[pick]
-        return tokens, segs, lattices, paths, chosen, source
+        return tokens, segs, lattices, costs, paths, chosen, source
 
     def _form(self, token: Token, word_id: int) -> str:
         form = self.model.lexicon.symbols[word_id]
@@ -177,13 +190,13 @@ class Restorer:
         return apply_case(token.text, form)
 
     def _restore_block(self, text: str) -> str:
-        tokens, _, _, _, chosen, _ = self._decide(text)
+        tokens, _, _, _, _, chosen, _ = self._decide(text)
         replacements = {i: self._form(tokens[i], w) for i, w in chosen.items()}
         return render(tokens, replacements)
 
     def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
-        tokens, segs, lattices, paths, chosen, source = self._decide(text)
-        posteriors = self._posteriors(segs, lattices, paths)
+        tokens, segs, lattices, costs, paths, chosen, source = self._decide(text)
+        posteriors = self._posteriors(segs, lattices, costs, paths)
         result = []
         for i, tok in enumerate(tokens):
             start, end = offset + tok.start, offset + tok.end
@@ -197,13 +210,13 @@ class Restorer:
                 result.append(TokenChoice(start, end, tok.kind, tok.text, tok.text, source.get(i, PROTECTED)))
         return result
 
-    def _posteriors(self, segs, lattices, paths) -> dict[int, list[tuple[int, float]]]:
+    def _posteriors(self, segs, lattices, costs, paths) -> dict[int, list[tuple[int, float]]]:
         """For each restored token, every candidate's probability given the rest of the
-        chosen path (a softmax over the LM scores of the path with that one word swapped)."""
+        chosen path (a softmax over the scores of the path with that one word swapped)."""
         lm = self.model.lm
         window = lm.order  # a word affects the scores of itself and the next order-1 words
         result: dict[int, list[tuple[int, float]]] = {}
-        for seg, lattice, path in zip(segs, lattices, paths):
+        for seg, lattice, cost, path in zip(segs, lattices, costs, paths):
             words = [cands[p] for cands, p in zip(lattice, path)] + [self._eos]
             states = [lm.initial_state(self._bos)]
             for w in words[:-1]:
@@ -213,7 +226,8 @@ class Restorer:
             if not pairs:
                 continue
             state = np.array([states[t] for t, _ in pairs], dtype=np.uint64)
-            total = np.zeros(len(pairs))
+            total = np.array([cost[t][j] if cost[t] is not None else 0.0
+                              for t, cands in enumerate(lattice) if len(cands) > 1 for j in range(len(cands))])
             for k in range(window):
                 pos = np.array([t + k for t, _ in pairs])
                 live = pos < len(words)
@@ -256,27 +270,38 @@ _CONTINUES = regex.compile(r"[^\S\r\n]*\p{Ll}")
 _CUTS = tuple(regex.compile(p) for p in (r"\n(?![^\S\r\n]*\p{Ll})", r"[.!?…]\s", r"\s"))
 
 
+_LINE_ENDS = regex.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines with their ends, split only at \n, \r\n and \r (as they were read)."""
+    return [line for line in _LINE_ENDS.split(text) if line]
+
+
 def _continues(line: str) -> bool:
     return _CONTINUES.match(line) is not None
 
 
 def _blocks(text: str) -> Iterator[tuple[int, str]]:
-    """Split text into pieces of about BLOCK_CHARS that concatenate back to it, cut
-    where no sentence spans the cut if possible (a hard line break, else a sentence
-    end, else any whitespace)."""
+    """Split text into pieces of about BLOCK_CHARS that concatenate back to it.
+
+    A cut is made where no sentence spans it if possible: the first line break before a
+    line that does not continue the sentence between half and twice BLOCK_CHARS, else a
+    sentence end there, else any whitespace there, else the next whitespace however far
+    (a cut inside a token would change how it is read)."""
     start = 0
     n = len(text)
     while n - start > BLOCK_CHARS:
-        window_end = min(n, start + 2 * BLOCK_CHARS)
-        cut = None
+        low, high = start + BLOCK_CHARS // 2, min(n, start + 2 * BLOCK_CHARS)
         for pattern in _CUTS:
-            m = pattern.search(text, start + BLOCK_CHARS, window_end)
-            if m:
-                cut = m.end()
+            match = pattern.search(text, low, high)
+            if match:
                 break
-        if cut is None:
-            cut = window_end
-        yield start, text[start:cut]
-        start = cut
+        else:
+            match = _CUTS[-1].search(text, high)
+        if match is None:
+            break
+        yield start, text[start:match.end()]
+        start = match.end()
     if start < n or n == 0:
         yield start, text[start:]

@@ -11,6 +11,8 @@ training and decoding cut text the same way.
 
 from __future__ import annotations
 
+import unicodedata
+
 from .orthography import is_valid_syllable, normalize_syllable
 from .tokenize import CODE, NEWLINE, NUMBER, PUNCT, SPACE, WORD, Token
 
@@ -26,6 +28,8 @@ def symbol(token: Token) -> str:
     kind = token.kind
     if kind == WORD:
         lower = token.text.lower()
+        if not lower.isascii():  # NFD input: compose, so "Chủ" is chủ whatever its form
+            lower = unicodedata.normalize("NFC", lower)
         if is_valid_syllable(lower):
             return normalize_syllable(lower)
         return UNK
@@ -34,6 +38,20 @@ def symbol(token: Token) -> str:
     if kind == CODE:
         return CODE_SYM
     return token.text if token.text in PUNCTUATION else PUNCT_SYM
+
+
+CAPITALIZED_MARK = "^"  # build-time prefix of a syllable written capitalized inside a sentence
+
+
+def capitalized_inside(tokens: list[Token], seg: list[int], k: int) -> bool:
+    """Whether the k-th token of a segment is a Title-case word that does not open its
+    sentence or clause (the content token before it is a word, a number or a comma).
+    Such words are mostly names, whose accents follow other odds than common words."""
+    text = tokens[seg[k]].text
+    if k == 0 or not (text[:1].isupper() and text[1:].islower()):
+        return False
+    before = tokens[seg[k - 1]]
+    return before.kind in (WORD, NUMBER) or before.text == ","
 
 
 def segments(tokens: list[Token]) -> list[list[int]]:

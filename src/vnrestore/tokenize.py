@@ -27,7 +27,7 @@ NEWLINE = "newline"
 _ALNUM = r"[\p{L}\p{M}\p{N}]"
 _PATTERN = regex.compile(
     rf"""
-    (?P<url>(?:https?://|www\.)[^\s<>"]*[^\s<>".,;:!?)\]'])
+    (?P<url>(?i:https?://|www\.)[^\s<>"]*[^\s<>".,;:!?)\]'])
   | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
   | (?P<chunk>{_ALNUM}+(?:[/&\-_.:,'’]{_ALNUM}+)*)
   | (?P<newline>\r\n|\r|\n|\u2028|\u2029)

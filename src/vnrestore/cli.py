@@ -1,0 +1,299 @@
+"""Command line: ``vnrestore fix | explain | info | build-model``.
+
+Exit status: 0 on success, 2 for a usage error (argparse), 1 when an input, output or
+model cannot be used (one line ``vnrestore: <message>`` on stderr, no traceback), 130
+when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import contextlib
+import errno
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from . import Options, Restorer, TokenChoice, VnrestoreError, __version__
+from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
+from .model import META_FILE, Model
+from .pipeline import RESTORED
+from .tokenize import WORD
+from .textio import LINE_END, STDIN, read_lines
+
+LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"
+_MB = 1e6
+
+
+# -- fix ------------------------------------------------------------------------------
+def cmd_fix(args: argparse.Namespace) -> int:
+    restorer = _restorer(args)
+    with _output(args.output) as out:
+        for path in args.files:
+            for piece in restorer.restore_lines(read_lines(path, args.errors)):
+                out.write(piece.encode("utf-8"))
+            out.flush()  # a file's output is complete: let a reader downstream see it
+    return 0
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[BinaryIO]:
+    if path is None or path == STDIN:
+        # Bytes, not text: the output must equal the input byte for byte apart from the
+        # restored words, whatever the locale's encoding or newline translation.
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+    else:
+        with _replaced_at_end(Path(path)) as out:
+            yield out
+
+
+@contextlib.contextmanager
+def _replaced_at_end(target: Path) -> Iterator[BinaryIO]:
+    """A temporary file next to `target` that replaces it only once everything has been
+    written, so an error or ^C never leaves a half-written output (and OUT may safely
+    be one of the inputs)."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:  # name the output the user gave, not our temporary file
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.chmod(temp, _new_file_mode(target))  # mkstemp makes it private (0600)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _new_file_mode(target: Path) -> int:
+    """Keep an existing file's permissions; give a new one the usual umask default."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+# -- explain --------------------------------------------------------------------------
+def cmd_explain(args: argparse.Namespace) -> int:
+    restorer = _restorer(args)
+    # explain needs the text whole, to give offsets into it.
+    text = "".join(read_lines(args.file, args.errors))
+    line_starts = [0] + [m.end() for m in LINE_END.finditer(text)]
+    show = _format_jsonl if args.format == "jsonl" else _format_text
+    for choice in restorer.explain(text):
+        if _wanted(choice, args.all):
+            line = bisect.bisect_right(line_starts, choice.start)
+            column = choice.start - line_starts[line - 1] + 1  # in characters, from 1
+            print(show(choice, line, column))
+    sys.stdout.flush()
+    return 0
+
+
+def _wanted(choice: TokenChoice, everything: bool) -> bool:
+    """Words the decoder chose a form for; with --all every word."""
+    return choice.kind == WORD and (everything or choice.source == RESTORED)
+
+
+def _format_text(choice: TokenChoice, line: int, column: int) -> str:
+    flag = "?" if choice.confidence < LOW_CONFIDENCE else " "
+    if choice.alternatives:
+        detail = "(" + ", ".join(f"{form} {p:.2f}" for form, p in choice.alternatives) + ")"
+    else:
+        detail = f"[{choice.source}]"
+    return (f"{line}:{column:<6} {flag} {choice.input} -> {choice.output}  "
+            f"{choice.confidence:.2f}  {detail}")
+
+
+def _format_jsonl(choice: TokenChoice, line: int, column: int) -> str:
+    return json.dumps({**choice.as_dict(), "line": line}, ensure_ascii=False)
+
+
+# -- info -----------------------------------------------------------------------------
+def cmd_info(args: argparse.Namespace) -> int:
+    model = Model.load(args.model)
+    meta = model.meta
+    ngrams = {"1": meta["vocab_size"], **meta.get("ngrams", {})}
+    files = [META_FILE, *meta.get("files", {})]
+    rows = [
+        ("model", str(model.path)),
+        ("format version", meta.get("format_version")),
+        ("built with", meta.get("built_with", "?")),
+        ("order", meta.get("order")),
+        ("vocabulary", f"{meta['vocab_size']:,} symbols"),
+        ("n-grams", ", ".join(f"{n}: {count:,}" for n, count in ngrams.items())),
+        ("corpus tokens", f"{meta.get('tokens', 0):,} in {meta.get('segments', 0):,} segments"),
+        ("files", ", ".join(f"{name} {(model.path / name).stat().st_size / _MB:.1f} MB" for name in files)),
+        ("inputs", "\n".join(_describe_input(entry) for entry in meta.get("inputs", []))),
+        ("smoothing", meta.get("smoothing", "?")),
+        ("licence", meta.get("licence", "?")),
+    ]
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        # Continuation lines of a multi-line value line up under its first line.
+        value = str(value).replace("\n", "\n" + " " * width)
+        print(f"{label + ':':<{width}}{value}")
+    return 0
+
+
+def _describe_input(entry: dict) -> str:
+    role = f" ({entry['role']})" if entry.get("role") else ""
+    return f"{entry['file']}  sha256 {entry['sha256'][:12]}{role}"
+
+
+# -- build-model ----------------------------------------------------------------------
+def cmd_build_model(args: argparse.Namespace) -> int:
+    # Cut-offs given override the defaults order by order (build_model merges them).
+    try:
+        build_model(args.corpus, args.out, args.fallback, order=args.order,
+                    cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence)
+    except ValueError as exc:
+        # A vocabulary too large for the id width, or an order out of range: the
+        # user's data or options, not a bug, so one line rather than a traceback.
+        raise VnrestoreError(f"build-model: {exc}") from None
+    return 0
+
+
+# -- shared ---------------------------------------------------------------------------
+def _restorer(args: argparse.Namespace) -> Restorer:
+    return Restorer(args.model, Options(style=args.style))
+
+
+def _style(value: str) -> str:
+    """Validated by Options itself, so the styles are listed in one place."""
+    try:
+        Options(style=value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _int_between(low: int, high: int):
+    """An argparse type: a whole number within [low, high]."""
+    def parse(value: str) -> int:
+        if not (value.isdigit() and low <= int(value) <= high):
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, not {value!r}")
+        return int(value)
+    return parse
+
+
+def _cutoff(value: str) -> tuple[int, int]:
+    order, sep, count = value.partition("=")
+    if not (sep and order.isdigit() and count.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected ORDER=COUNT such as 3=2, not {value!r}")
+    return int(order), int(count)
+
+
+def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> None:
+    parser.add_argument("--model", metavar="DIR",
+                        help="model directory (default: the model shipped with vnrestore)")
+    if style:
+        parser.add_argument("--style", type=_style, default="new", metavar="{new,old}",
+                            help="tone mark placement: new (hòa, thủy, default) or old (hoà, thuỷ)")
+
+
+def _add_errors_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--errors", choices=("strict", "replace"), default="strict",
+                        help="invalid UTF-8: stop with an error (strict, default) or read it as U+FFFD (replace)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vnrestore",
+        description="Restore the diacritics of Vietnamese text (cong tac dan van -> công tác dân vận).",
+    )
+    parser.add_argument("--version", action="version", version=f"vnrestore {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    fix = commands.add_parser(
+        "fix", help="restore diacritics in files",
+        description="Restore the diacritics of each FILE ('-' for stdin) and write the results "
+                    "one after the other. Only restored words change: spacing, line ends and "
+                    "everything else are copied through.")
+    fix.add_argument("files", nargs="+", metavar="FILE")
+    fix.add_argument("-o", "--output", metavar="OUT",
+                     help="write to OUT, replaced only once everything succeeded (default: stdout)")
+    _add_model_options(fix)
+    _add_errors_option(fix)
+    fix.set_defaults(run=cmd_fix)
+
+    explain = commands.add_parser(
+        "explain", help="show how each word was restored",
+        description="Show, for each word the decoder restored (every word with --all), its "
+                    "position (line:column), the form chosen, its confidence and the "
+                    f"alternatives. Choices with confidence below {LOW_CONFIDENCE} are marked '?'. "
+                    "Reads the whole FILE into memory.")
+    explain.add_argument("file", metavar="FILE", help="input file ('-' for stdin)")
+    explain.add_argument("--format", choices=("text", "jsonl"), default="text",
+                         help="text (default) or one JSON object per word")
+    explain.add_argument("--all", action="store_true", help="list every word, not only restored ones")
+    _add_model_options(explain)
+    _add_errors_option(explain)
+    explain.set_defaults(run=cmd_explain)
+
+    info = commands.add_parser("info", help="describe a model",
+                               description="Print a model's metadata: sizes, counts, inputs, licence.")
+    _add_model_options(info, style=False)
+    info.set_defaults(run=cmd_info)
+
+    build = commands.add_parser(
+        "build-model", help="build a model from a corpus",
+        description="Build model files from a corpus: directories contribute their *.txt.xz "
+                    "files; name plain .txt files explicitly. One paragraph per line.")
+    build.add_argument("--corpus", type=Path, nargs="+", required=True, metavar="PATH",
+                       help="corpus files or directories")
+    build.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the model to")
+    build.add_argument("--order", type=_int_between(2, MAX_ORDER), default=DEFAULT_ORDER,
+                       help=f"n-gram order, 2 to {MAX_ORDER} (default {DEFAULT_ORDER})")
+    build.add_argument("--cutoff", type=_cutoff, action="append", metavar="N=C",
+                       help="drop n-grams of order N seen fewer than C times (repeatable; "
+                            "orders not given keep the defaults)")
+    build.add_argument("--fallback", type=Path, metavar="FILE",
+                       help="syllable list (one a line) added to the vocabulary even if unseen")
+    build.add_argument("--jobs", type=_int_between(1, 1024), metavar="N",
+                       help="worker processes (default: one per CPU)")
+    build.add_argument("--licence", default=UNSPECIFIED_LICENCE, metavar="TEXT",
+                       help="the terms under which the model may be shared, recorded in model.json")
+    build.set_defaults(run=cmd_build_model)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors: argparse has printed
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        _silence_stdout()
+        return 0
+    except (VnrestoreError, OSError) as exc:
+        print(f"vnrestore: {_message(exc)}", file=sys.stderr)
+        return 1
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    return str(exc)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not complain
+    about the broken pipe again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,133 @@
+"""Read user input as text, streaming, with errors a user can act on.
+
+``read_lines`` turns a file (or stdin) into lines that keep their line ends exactly, so
+that joining what it yields gives back the decoded input character for character: the
+restorer only changes words, and everything else, including a BOM, CRLF line ends and
+NFD text, must come out as it went in.  Memory stays bounded by the chunk size and the
+longest-line limit, however large the file is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import re
+import sys
+from typing import BinaryIO, Iterable, Iterator
+
+import regex
+
+from .errors import InputError
+
+CHUNK_BYTES = 64 * 1024
+# A line longer than this (in characters) is handed on in pieces, so a file that is one
+# huge line does not have to be held whole.
+MAX_LINE_CHARS = 1 << 20
+STDIN = "-"
+
+# The line ends read_lines splits at; the others str.splitlines knows (such as "\x0c"
+# or "\u2028") stay inside a line.
+LINE_END = re.compile(r"\r\n|\r|\n")
+_LAST_SPACE = regex.compile(r"\s", regex.REVERSE)
+
+
+def read_lines(path: str, errors: str = "strict") -> Iterator[str]:
+    """Yield the lines of `path` ("-" for stdin) decoded as UTF-8, with their line ends.
+
+    With ``errors="strict"`` invalid UTF-8 raises ``InputError`` giving the byte offset of
+    the first bad byte; ``errors="replace"`` reads it as U+FFFD instead.  A line longer
+    than ``MAX_LINE_CHARS`` is yielded in pieces cut after a whitespace character.
+    """
+    name = display_name(path)
+    with _open_binary(path, name) as stream:
+        yield from _split_lines(_decode(_read_chunks(stream, name), name, errors))
+
+
+def display_name(path: str) -> str:
+    """How messages name an input."""
+    return "<stdin>" if path == STDIN else path
+
+
+def _open_binary(path: str, name: str):
+    if path == STDIN:
+        # Not ours to close: leave stdin open for whoever runs us.
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{name}: {exc.strerror}") from None
+
+
+def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    """Raw chunks of the stream, refusing it early if it looks binary."""
+    # read1 returns what is available, so text piped in interactively is not held back
+    # until a whole chunk has arrived.
+    read = getattr(stream, "read1", stream.read)
+    position = 0
+    while True:
+        try:
+            data = read(CHUNK_BYTES)
+        except OSError as exc:
+            raise InputError(f"{name}: {exc.strerror}") from None
+        if not data:
+            return
+        if _has_nul_in_head(data, position):
+            raise InputError(f"{name}: looks like a binary file, not text")
+        position += len(data)
+        yield data
+
+
+def _has_nul_in_head(data: bytes, position: int) -> bool:
+    """A NUL byte in the first chunk's worth of the input: text never has one, while
+    binary files (and UTF-16 text, which we do not read) nearly always do."""
+    return position < CHUNK_BYTES and b"\0" in data[: CHUNK_BYTES - position]
+
+
+def _decode(chunks: Iterable[bytes], name: str, errors: str) -> Iterator[str]:
+    """Decode UTF-8 incrementally (a character may straddle two chunks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors)
+    position = 0  # bytes handed to the decoder so far
+    for data in chunks:
+        yield _decode_step(decoder, data, position, name, final=False)
+        position += len(data)
+    yield _decode_step(decoder, b"", position, name, final=True)
+
+
+def _decode_step(decoder, data: bytes, position: int, name: str, final: bool) -> str:
+    held = len(decoder.getstate()[0])  # bytes of an unfinished character kept from before
+    try:
+        return decoder.decode(data, final)
+    except UnicodeDecodeError as exc:
+        # exc.start counts from the held bytes, which begin `held` bytes before `data`.
+        offset = position - held + exc.start
+        raise InputError(f"{name}: not valid UTF-8 at byte {offset} "
+                         f"(use --errors replace to read it anyway)") from None
+
+
+def _split_lines(texts: Iterable[str]) -> Iterator[str]:
+    pending = ""
+    for text in texts:
+        # What is pending holds no line end, except perhaps a final "\r": scan from there.
+        scan_from = max(len(pending) - 1, 0)
+        pending += text
+        start = 0
+        for match in LINE_END.finditer(pending, scan_from):
+            if match.end() == len(pending) and match.group() == "\r":
+                break  # maybe the first half of a "\r\n" whose "\n" is in the next chunk
+            yield pending[start:match.end()]
+            start = match.end()
+        pending = pending[start:]
+        while len(pending) > MAX_LINE_CHARS:
+            cut = _cut_point(pending)
+            yield pending[:cut]
+            pending = pending[cut:]
+    if pending:
+        yield pending
+
+
+def _cut_point(text: str) -> int:
+    """Where to cut an over-long line: just after its last whitespace within the limit
+    (so no word is split), else at the limit.  A trailing "\\r" is never inside the
+    window, because the text is longer than the limit."""
+    match = _LAST_SPACE.search(text, 0, MAX_LINE_CHARS)
+    return match.end() if match else MAX_LINE_CHARS
