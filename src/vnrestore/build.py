@@ -18,7 +18,6 @@ Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import lzma
 import os
@@ -33,7 +32,7 @@ import numpy as np
 from . import __version__
 from .errors import InputError
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
-from .model import FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, write_arrays
+from .model import FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, file_sha256, write_arrays
 from .orthography import is_valid_syllable, normalize_syllable
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
                       capitalized_inside, segments, symbol)
@@ -284,14 +283,6 @@ def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
     return pos
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int = DEFAULT_ORDER,
                 cutoffs: dict[int, int] | None = None, jobs: int | None = None,
                 licence: str = UNSPECIFIED_LICENCE) -> dict:
@@ -367,9 +358,9 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
         "tokens": int(len(seq) - 2 * int(np.sum(seq == index[BOS]))),
         "segments": int(np.sum(seq == index[BOS])),
         "ngrams": {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)},
-        "inputs": [{"file": p.name, "sha256": sha256(p)} for p in files]
-        + ([{"file": fallback.name, "sha256": sha256(fallback), "role": "fallback syllables"}] if fallback else []),
-        "files": {VOCAB_FILE: sha256(out / VOCAB_FILE), LM_FILE: sha256(out / LM_FILE)},
+        "inputs": [{"file": p.name, "sha256": file_sha256(p)} for p in files]
+        + ([{"file": fallback.name, "sha256": file_sha256(fallback), "role": "fallback syllables"}] if fallback else []),
+        "files": {VOCAB_FILE: file_sha256(out / VOCAB_FILE), LM_FILE: file_sha256(out / LM_FILE)},
         "arrays": layout,
         "licence": licence,
     }

@@ -10,34 +10,85 @@ from __future__ import annotations
 import argparse
 import bisect
 import contextlib
-import errno
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from . import Options, Restorer, TokenChoice, VnrestoreError, __version__
+from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch
 from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import RESTORED
 from .tokenize import WORD
-from .textio import LINE_END, STDIN, read_lines
+from .textio import LINE_END, STDIN, atomic_output, read_lines
 
 LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"
+
+
+class UsageError(Exception):
+    """Options that do not fit together (exit status 2, like argparse's own errors)."""
 _MB = 1e6
 
 
 # -- fix ------------------------------------------------------------------------------
 def cmd_fix(args: argparse.Namespace) -> int:
+    if _is_batch(args):
+        return _fix_tree(args)
     restorer = _restorer(args)
     with _output(args.output) as out:
         for path in args.files:
-            for piece in restorer.restore_lines(read_lines(path, args.errors)):
-                out.write(piece.encode("utf-8"))
+            lines = read_lines(path, args.errors)
+            if args.format == "jsonl":
+                for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
+                    out.write(_line_record(path, number, text, choices).encode("utf-8"))
+            else:
+                for piece in restorer.restore_lines(lines):
+                    out.write(piece.encode("utf-8"))
             out.flush()  # a file's output is complete: let a reader downstream see it
     return 0
+
+
+def _line_record(path: str, number: int, text: str, choices: list[TokenChoice]) -> str:
+    """One JSON line per input line: the restored text (line end removed) and every word's
+    choice (spans from the start of the line)."""
+    record = {
+        "file": path, "line": number, "text": LINE_END.sub("", text),
+        "words": [c.as_dict() for c in choices if c.kind == WORD],
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _is_batch(args: argparse.Namespace) -> bool:
+    """Directories or glob patterns in, or a directory out: restore file by file into a
+    mirrored tree instead of one stream."""
+    out = args.output
+    out_is_dir = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir())
+    tree_in = any(Path(f).is_dir() or (not Path(f).exists() and set("*?[") & set(f)) for f in args.files)
+    if tree_in and not out_is_dir:
+        raise UsageError("directory or pattern inputs need -o OUTDIR/ (a directory, with a trailing slash if new)")
+    if out_is_dir and args.format != "text":
+        raise UsageError("--format jsonl writes one stream: use stdout or -o FILE, not a directory")
+    return out_is_dir
+
+
+def _fix_tree(args: argparse.Namespace) -> int:
+    if STDIN in args.files:
+        raise UsageError("'-' (stdin) cannot be restored into a directory; use -o FILE or stdout")
+    pairs = batch.plan(args.files, Path(args.output), args.pattern)
+    show = not args.quiet and sys.stderr.isatty()
+    bar = batch.ProgressBar() if show else None
+    try:
+        result = batch.run(pairs, model=args.model, options=Options(style=args.style), errors=args.errors,
+                           jobs=args.jobs or batch.default_jobs(), progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    for source, message in result.failures:
+        print(f"vnrestore: {message}", file=sys.stderr)
+    if not args.quiet:
+        print(f"vnrestore: {result.summary()}", file=sys.stderr)
+    return 1 if result.failures else 0
 
 
 @contextlib.contextmanager
@@ -48,40 +99,8 @@ def _output(path: str | None) -> Iterator[BinaryIO]:
         sys.stdout.flush()
         yield sys.stdout.buffer
     else:
-        with _replaced_at_end(Path(path)) as out:
+        with atomic_output(Path(path)) as out:
             yield out
-
-
-@contextlib.contextmanager
-def _replaced_at_end(target: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to `target` that replaces it only once everything has been
-    written, so an error or ^C never leaves a half-written output (and OUT may safely
-    be one of the inputs)."""
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
-    try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:  # name the output the user gave, not our temporary file
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.chmod(temp, _new_file_mode(target))  # mkstemp makes it private (0600)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def _new_file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; give a new one the usual umask default."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 # -- explain --------------------------------------------------------------------------
@@ -222,7 +241,18 @@ def build_parser() -> argparse.ArgumentParser:
                     "everything else are copied through.")
     fix.add_argument("files", nargs="+", metavar="FILE")
     fix.add_argument("-o", "--output", metavar="OUT",
-                     help="write to OUT, replaced only once everything succeeded (default: stdout)")
+                     help="write to OUT, replaced only once everything succeeded (default: stdout); "
+                          "a directory (OUTDIR/) restores each input into its own file there, "
+                          "mirroring the tree of directory inputs")
+    fix.add_argument("--jobs", type=_int_between(1, 1024), metavar="N",
+                     help="with -o OUTDIR/: files restored in parallel (default: one per core)")
+    fix.add_argument("--pattern", default="*.txt", metavar="GLOB",
+                     help="with directory inputs: which files to take (default: *.txt)")
+    fix.add_argument("--format", choices=("text", "jsonl"), default="text",
+                     help="text (default), or jsonl: one JSON object per input line with the "
+                          "restored text and each word's choice, confidence and alternatives")
+    fix.add_argument("-q", "--quiet", action="store_true",
+                     help="with -o OUTDIR/: no progress bar and no summary line")
     _add_model_options(fix)
     _add_errors_option(fix)
     fix.set_defaults(run=cmd_fix)
@@ -280,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
         _silence_stdout()
         return 0
+    except UsageError as exc:
+        print(f"vnrestore {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except (VnrestoreError, OSError) as exc:
         print(f"vnrestore: {_message(exc)}", file=sys.stderr)
         return 1

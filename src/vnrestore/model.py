@@ -85,7 +85,7 @@ class Model:
             file = directory / name
             if not file.is_file():
                 raise ModelError(f"{file}: missing model file")
-            if verify and _sha256(file) != meta["files"][name]:
+            if verify and file_sha256(file) != meta["files"][name]:
                 raise ModelError(f"{file}: contents do not match the hash in {META_FILE} (corrupt or partial copy)")
         symbols, counts, capitalized = _read_vocab(directory / VOCAB_FILE)
         if len(symbols) != meta["vocab_size"]:
@@ -102,7 +102,7 @@ class Model:
         return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -38,7 +38,7 @@ class Options:
     """Everything configurable about restoration (one frozen object, keyword-only)."""
 
     style: str = "new"  # tone placement of restored words: "new" (hòa, thủy) or "old" (hoà, thuỷ)
-    beam: int = 8       # hypotheses kept per segment at each step
+    beam: int = 12      # hypotheses kept per segment at each step
     max_candidates: int = 32  # accented forms considered per word, most frequent first
     name_weight: float = 0.5   # weight of the spelling odds of names for capitalized words inside sentences
 
@@ -98,24 +98,26 @@ class Restorer:
     def restore_lines(self, lines: Iterable[str]) -> Iterator[str]:
         """Restore an iterable of lines (with their line ends), yielding restored lines.
 
-        Lines are gathered into blocks that end where a sentence cannot continue (a blank
-        line, or a line that starts with something other than a lower-case word) once a
-        block is large enough, so output starts before the input ends and memory stays
-        bounded by the block size and the longest paragraph.
+        Output starts before the input ends, and memory stays bounded by the block size
+        and the longest paragraph (see ``_line_blocks``).
         """
-        pending: list[str] = []
-        size = 0
-        for line in lines:
-            if pending and size >= BLOCK_CHARS and not _continues(line):
-                yield from _split_lines(self.restore("".join(pending)))
-                pending, size = [], 0
-            pending.append(line)
-            size += len(line)
-            if size >= 4 * BLOCK_CHARS:  # one paragraph with no break: cut anyway
-                yield from _split_lines(self.restore("".join(pending)))
-                pending, size = [], 0
-        if pending:
-            yield from _split_lines(self.restore("".join(pending)))
+        for block in _line_blocks(lines):
+            yield from _split_lines(self.restore(block))
+
+    def explain_lines(self, lines: Iterable[str]) -> Iterator[tuple[str, list[TokenChoice]]]:
+        """Like ``restore_lines``, with each restored line's token choices (spans count
+        from the start of that line)."""
+        for block in _line_blocks(lines):
+            choices = self.explain(block)
+            k = 0
+            for line in _split_lines(block):
+                start, end = choices[k].start, choices[k].start + len(line)
+                mine = []
+                while k < len(choices) and choices[k].start < end:
+                    c = choices[k]
+                    mine.append(replace(c, start=c.start - start, end=c.end - start))
+                    k += 1
+                yield "".join(c.output for c in mine), mine
 
     # -- stages ---------------------------------------------------------------------
     def _plan(self, text: str):
@@ -276,6 +278,25 @@ _LINE_ENDS = regex.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 def _split_lines(text: str) -> list[str]:
     """Lines with their ends, split only at \n, \r\n and \r (as they were read)."""
     return [line for line in _LINE_ENDS.split(text) if line]
+
+
+def _line_blocks(lines: Iterable[str]) -> Iterator[str]:
+    """Join lines into blocks of about BLOCK_CHARS that end where a sentence cannot
+    continue (a blank line, or before a line that does not start with a lower-case
+    word), so that cutting the input into blocks never cuts a sentence's context."""
+    pending: list[str] = []
+    size = 0
+    for line in lines:
+        if pending and size >= BLOCK_CHARS and not _continues(line):
+            yield "".join(pending)
+            pending, size = [], 0
+        pending.append(line)
+        size += len(line)
+        if size >= 4 * BLOCK_CHARS:  # one paragraph with no break: cut anyway
+            yield "".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield "".join(pending)
 
 
 def _continues(line: str) -> bool:

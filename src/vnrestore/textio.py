@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
+import os
 import re
 import sys
+import tempfile
+from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 import regex
@@ -131,3 +135,35 @@ def _cut_point(text: str) -> int:
     window, because the text is longer than the limit."""
     match = _LAST_SPACE.search(text, 0, MAX_LINE_CHARS)
     return match.end() if match else MAX_LINE_CHARS
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[BinaryIO]:
+    """A temporary file next to `target` that replaces it only once everything has been
+    written, so an error or ^C never leaves a half-written output (and OUT may safely
+    be one of the inputs)."""
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:  # name the output the user gave, not our temporary file
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.chmod(temp, _new_file_mode(target))  # mkstemp makes it private (0600)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _new_file_mode(target: Path) -> int:
+    """Keep an existing file's permissions; give a new one the usual umask default."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

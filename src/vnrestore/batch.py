@@ -1,0 +1,155 @@
+"""Restore many files into an output tree, in parallel, with progress and a summary.
+
+``vnrestore fix DIR/ more.txt -o OUTDIR/ --jobs N`` maps each input file to a path
+under OUTDIR (a directory's files keep their place relative to it; a file named
+directly lands in OUTDIR under its own name), restores the files in N worker
+processes (each loads the model once; the model is memory-mapped, so its pages are
+shared), writes every output atomically, and carries on past a file that fails.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import regex
+
+from .errors import InputError, VnrestoreError
+from .pipeline import Options, Restorer
+from .textio import atomic_output, read_lines
+
+# What the progress figures count as a token: a run of letters/digits or one other
+# non-space character, as the speed benchmark counts them.
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+|[^\s\p{L}\p{M}\p{N}]")
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass
+class BatchResult:
+    files: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (input, message)
+
+    def summary(self) -> str:
+        rate = self.tokens / self.seconds if self.seconds else 0.0
+        text = (f"restored {self.files:,} file{'s' if self.files != 1 else ''}, {self.tokens:,} tokens "
+                f"in {self.seconds:.1f} s ({rate:,.0f} tokens/s)")
+        if self.failures:
+            text += f"; {len(self.failures)} failed"
+        return text
+
+
+def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tuple[Path, Path]]:
+    """(input file, output file) pairs.  Directories are walked for files matching
+    `pattern`; an input with glob characters that is not a file is expanded."""
+    pairs: list[tuple[Path, Path]] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for file in sorted(path.rglob(pattern)):
+                if file.is_file():
+                    pairs.append((file, outdir / file.relative_to(path)))
+        elif not path.exists() and _GLOB_CHARS & set(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                raise InputError(f"{item}: no file matches")
+            pairs.extend((Path(m), outdir / Path(m).name) for m in matches if Path(m).is_file())
+        else:
+            pairs.append((path, outdir / path.name))
+    targets = [out.resolve() for _, out in pairs]
+    if len(set(targets)) != len(targets):
+        raise InputError(f"two inputs would be written to the same file in {outdir}")
+    return pairs
+
+
+# One restorer per worker process, made by the pool's initializer.
+_worker: Restorer | None = None
+
+
+def _init_worker(model: str | None, options: Options) -> None:
+    global _worker
+    _worker = Restorer(model, options)
+
+
+def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | None = None) -> tuple[int, str | None]:
+    """Restore one file; return (tokens, error message or None)."""
+    restorer = restorer or _worker
+    tokens = 0
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(target) as out:
+            for piece in restorer.restore_lines(read_lines(str(source), errors)):
+                tokens += len(_TOKEN.findall(piece))
+                out.write(piece.encode("utf-8"))
+    except VnrestoreError as exc:
+        return tokens, str(exc)
+    except OSError as exc:
+        return tokens, f"{exc.filename or source}: {exc.strerror}"
+    return tokens, None
+
+
+def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",
+        jobs: int = 1, progress: Callable[[BatchResult, int], None] | None = None) -> BatchResult:
+    """Restore every pair; `progress(result so far, total files)` after each file."""
+    result = BatchResult()
+    start = time.perf_counter()
+
+    def record(source: Path, outcome: tuple[int, str | None]) -> None:
+        tokens, error = outcome
+        result.tokens += tokens
+        if error is None:
+            result.files += 1
+        else:
+            result.failures.append((str(source), error))
+        result.seconds = time.perf_counter() - start
+        if progress:
+            progress(result, len(pairs))
+
+    if jobs <= 1 or len(pairs) <= 1:
+        restorer = Restorer(model, options)
+        for source, target in pairs:
+            record(source, _restore_file(source, target, errors, restorer))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model, options)) as pool:
+            futures = {pool.submit(_restore_file, s, t, errors): s for s, t in pairs}
+            for future in as_completed(futures):
+                record(futures[future], future.result())
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+class ProgressBar:
+    """One self-overwriting line on a terminal's stderr: files done and tokens/s."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, result: BatchResult, total: int) -> None:
+        done = result.files + len(result.failures)
+        rate = result.tokens / result.seconds if result.seconds else 0.0
+        width = 24
+        filled = width * done // max(total, 1)
+        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files  {rate:,.0f} tokens/s"
+        self.stream.write(line)
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
