@@ -73,9 +73,9 @@ def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tu
 _worker: Restorer | None = None
 
 
-def _init_worker(model: str | None, options: Options) -> None:
+def _init_worker(model: str | None, options: Options, user_lexicon: dict[str, float] | None) -> None:
     global _worker
-    _worker = Restorer(model, options)
+    _worker = Restorer(model, options, user_lexicon=user_lexicon)
 
 
 def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | None = None) -> tuple[int, str | None]:
@@ -96,7 +96,8 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
 
 
 def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",
-        jobs: int = 1, progress: Callable[[BatchResult, int], None] | None = None) -> BatchResult:
+        user_lexicon: dict[str, float] | None = None, jobs: int = 1,
+        progress: Callable[[BatchResult, int], None] | None = None) -> BatchResult:
     """Restore every pair; `progress(result so far, total files)` after each file."""
     result = BatchResult()
     start = time.perf_counter()
@@ -113,11 +114,11 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
             progress(result, len(pairs))
 
     if jobs <= 1 or len(pairs) <= 1:
-        restorer = Restorer(model, options)
+        restorer = Restorer(model, options, user_lexicon=user_lexicon)
         for source, target in pairs:
             record(source, _restore_file(source, target, errors, restorer))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model, options)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model, options, user_lexicon)) as pool:
             futures = {pool.submit(_restore_file, s, t, errors): s for s, t in pairs}
             for future in as_completed(futures):
                 record(futures[future], future.result())

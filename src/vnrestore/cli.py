@@ -1,4 +1,4 @@
-"""Command line: ``vnrestore fix | explain | info | build-model``.
+"""Command line: ``vnrestore fix | explain | review | info | build-model``.
 
 Exit status: 0 on success, 2 for a usage error (argparse), 1 when an input, output or
 model cannot be used (one line ``vnrestore: <message>`` on stderr, no traceback), 130
@@ -21,7 +21,9 @@ from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import RESTORED
 from .tokenize import WORD
-from .textio import LINE_END, STDIN, atomic_output, read_lines
+from .review import write_review
+from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
+from .userlex import read_user_lexicon
 
 LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"
 
@@ -76,11 +78,12 @@ def _fix_tree(args: argparse.Namespace) -> int:
     if STDIN in args.files:
         raise UsageError("'-' (stdin) cannot be restored into a directory; use -o FILE or stdout")
     pairs = batch.plan(args.files, Path(args.output), args.pattern)
+    user_lexicon = _user_lexicon(args)
     show = not args.quiet and sys.stderr.isatty()
     bar = batch.ProgressBar() if show else None
     try:
         result = batch.run(pairs, model=args.model, options=Options(style=args.style), errors=args.errors,
-                           jobs=args.jobs or batch.default_jobs(), progress=bar)
+                           user_lexicon=user_lexicon, jobs=args.jobs or batch.default_jobs(), progress=bar)
     finally:
         if bar:
             bar.close()
@@ -138,6 +141,16 @@ def _format_jsonl(choice: TokenChoice, line: int, column: int) -> str:
     return json.dumps({**choice.as_dict(), "line": line}, ensure_ascii=False)
 
 
+# -- review ---------------------------------------------------------------------------
+def cmd_review(args: argparse.Namespace) -> int:
+    restorer = _restorer(args)
+    # The page shows the whole document, so the text is read whole, like explain.
+    text = "".join(read_lines(args.file, args.errors))
+    write_review(restorer, text, args.output, title=Path(display_name(args.file)).name,
+                 low_confidence=LOW_CONFIDENCE)
+    return 0
+
+
 # -- info -----------------------------------------------------------------------------
 def cmd_info(args: argparse.Namespace) -> int:
     model = Model.load(args.model)
@@ -185,7 +198,19 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 # -- shared ---------------------------------------------------------------------------
 def _restorer(args: argparse.Namespace) -> Restorer:
-    return Restorer(args.model, Options(style=args.style))
+    restorer = Restorer(args.model, Options(style=args.style), user_lexicon=_user_lexicon(args))
+    _warn_unknown(restorer.unknown_user_forms, args)
+    return restorer
+
+
+def _user_lexicon(args: argparse.Namespace) -> dict[str, float] | None:
+    return read_user_lexicon(args.user_lexicon) if args.user_lexicon else None
+
+
+def _warn_unknown(forms: list[str], args: argparse.Namespace) -> None:
+    if forms:
+        print(f"vnrestore: warning: {args.user_lexicon}: the model cannot produce "
+              f"{len(forms)} syllable(s), ignored: {' '.join(forms[:10])}", file=sys.stderr)
 
 
 def _style(value: str) -> str:
@@ -219,6 +244,9 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
     if style:
         parser.add_argument("--style", type=_style, default="new", metavar="{new,old}",
                             help="tone mark placement: new (hòa, thủy, default) or old (hoà, thuỷ)")
+        parser.add_argument("--user-lexicon", metavar="FILE",
+                            help="words and names to favour, one a line, optional TAB weight "
+                                 "(powers of ten, default 1)")
 
 
 def _add_errors_option(parser: argparse.ArgumentParser) -> None:
@@ -270,6 +298,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(explain)
     _add_errors_option(explain)
     explain.set_defaults(run=cmd_explain)
+
+    review = commands.add_parser(
+        "review", help="write an HTML page for checking a restored file",
+        description="Write one self-contained HTML page showing the restored FILE with changed "
+                    "words marked, uncertain ones (confidence below "
+                    f"{LOW_CONFIDENCE}) highlighted, the original and alternatives on hover or "
+                    "focus, and a summary. Reads the whole FILE into memory.")
+    review.add_argument("file", metavar="FILE", help="input file ('-' for stdin)")
+    review.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
+    _add_model_options(review)
+    _add_errors_option(review)
+    review.set_defaults(run=cmd_review)
 
     info = commands.add_parser("info", help="describe a model",
                                description="Print a model's metadata: sizes, counts, inputs, licence.")

@@ -7,11 +7,10 @@ long the input is.  Each stage hands plain values to the next and never reaches 
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 import regex
@@ -22,6 +21,7 @@ from .model import Model
 from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
 from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
 from .tokenize import NEWLINE, WORD, Token, render, tokenize
+from .userlex import read_user_lexicon
 
 # Where a token's output came from.
 RESTORED = "restored"    # chosen among accented candidates by the decoder
@@ -72,16 +72,49 @@ class TokenChoice:
         }
 
 
+@dataclass
+class _Decision:
+    """Everything decoding one block produced, for rendering and explaining."""
+
+    tokens: list[Token]
+    segs: list[list[int]]             # token indices of each segment
+    lattices: list[list[tuple[int, ...]]]  # candidate ids per position of each segment
+    costs: list[list[list[float] | None]]  # prior scores per candidate (None: none)
+    paths: list[list[int]]            # chosen candidate index per position
+    chosen: dict[int, int]            # token index -> chosen word id, for restored words
+    source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN for words
+
+
 class Restorer:
     """Restores diacritics with one loaded model; safe to share across threads."""
 
-    def __init__(self, model: Model | str | Path | None = None, options: Options | None = None, **kw):
+    def __init__(self, model: Model | str | Path | None = None, options: Options | None = None, *,
+                 user_lexicon: Mapping[str, float] | str | Path | None = None, **kw):
+        """`model`: a loaded Model, a model directory, or None for the packaged one.
+        `user_lexicon`: a file (see ``userlex``) or a mapping syllable -> score bonus."""
         self.model = model if isinstance(model, Model) else Model.load(model)
         self.options = options if options is not None else Options(**kw)
         lexicon = self.model.lexicon
         self._bos = lexicon.id(BOS)
         self._eos = lexicon.id(EOS)
         self._unk = lexicon.id(UNK)
+        if isinstance(user_lexicon, (str, Path)):
+            user_lexicon = read_user_lexicon(user_lexicon)
+        self._favour(user_lexicon or {})
+
+    def _favour(self, user_lexicon: Mapping[str, float]) -> None:
+        """Set up the user lexicon: a score bonus per word id, extra candidates, and the
+        list of syllables the model cannot produce (not in its vocabulary)."""
+        lexicon = self.model.lexicon
+        self.unknown_user_forms = sorted(f for f in user_lexicon if lexicon.id(f) is None)
+        self._bonus = {lexicon.id(f): b for f, b in user_lexicon.items() if lexicon.id(f) is not None}
+        # A favoured syllable known only from the fallback inventory (never seen in the
+        # corpus) is not normally offered; the user lexicon makes it a candidate.
+        self._extra: dict[str, tuple[int, ...]] = {}
+        for word_id in self._bonus:
+            word_key = key(lexicon.symbols[word_id])
+            if word_id not in lexicon.candidates(word_key):
+                self._extra[word_key] = self._extra.get(word_key, ()) + (word_id,)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -139,9 +172,9 @@ class Restorer:
             if text_i.isascii():
                 lower = text_i.lower()
                 keep_as_is = line in accented_lines and is_valid_syllable(lower)
-                cands = () if keep_as_is else lexicon.candidates(lower)
+                cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + self._extra.get(lower, ())
                 if cands:
-                    lattice_of[i] = cands[:limit]
+                    lattice_of[i] = cands
                     source[i] = RESTORED
                     continue
                 source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
@@ -150,12 +183,14 @@ class Restorer:
         return tokens, lattice_of, source
 
     def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]]):
-        """Segments, their candidate lattices, and per-candidate prior costs: a
+        """Segments, their candidate lattices, and per-candidate prior scores: a
         capitalized word inside a sentence is most likely a name, and names spell a key
         with other odds than common words (Nam, Hà, Đức), so those candidates get the
-        log-share of their capitalized uses in the corpus, scaled by `name_weight`."""
+        log-share of their capitalized uses in the corpus, scaled by `name_weight`;
+        syllables of the user lexicon get their bonus."""
         lexicon = self.model.lexicon
         weight = self.options.name_weight
+        bonus = self._bonus
         segs = segments(tokens)
         lattices, costs = [], []
         for seg in segs:
@@ -166,15 +201,18 @@ class Restorer:
                 if cands is None:
                     sym_id = lexicon.id(symbol(tokens[i]))
                     cands = (self._unk if sym_id is None else sym_id,)
-                elif weight and len(cands) > 1 and capitalized_inside(tokens, seg, k):
-                    extra = [weight * lexicon.log_prior_capitalized(c) for c in cands]
+                elif len(cands) > 1:
+                    if weight and capitalized_inside(tokens, seg, k):
+                        extra = [weight * lexicon.log_prior_capitalized(c) for c in cands]
+                    if bonus and any(c in bonus for c in cands):
+                        extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
                 lattice.append(cands)
                 cost.append(extra)
             lattices.append(lattice)
             costs.append(cost)
         return segs, lattices, costs
 
-    def _decide(self, text: str):
+    def _decide(self, text: str) -> "_Decision":
         tokens, lattice_of, source = self._plan(text)
         segs, lattices, costs = self._lattices(tokens, lattice_of)
         paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam, costs=costs)
@@ -183,7 +221,7 @@ class Restorer:
             for i, cands, pick in zip(seg, lattice, path):
                 if i in lattice_of:
                     chosen[i] = cands[pick]
-        return tokens, segs, lattices, costs, paths, chosen, source
+        return _Decision(tokens, segs, lattices, costs, paths, chosen, source)
 
     def _form(self, token: Token, word_id: int) -> str:
         form = self.model.lexicon.symbols[word_id]
@@ -192,15 +230,16 @@ class Restorer:
         return apply_case(token.text, form)
 
     def _restore_block(self, text: str) -> str:
-        tokens, _, _, _, _, chosen, _ = self._decide(text)
-        replacements = {i: self._form(tokens[i], w) for i, w in chosen.items()}
-        return render(tokens, replacements)
+        decision = self._decide(text)
+        tokens = decision.tokens
+        return render(tokens, {i: self._form(tokens[i], w) for i, w in decision.chosen.items()})
 
     def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
-        tokens, segs, lattices, costs, paths, chosen, source = self._decide(text)
-        posteriors = self._posteriors(segs, lattices, costs, paths)
+        decision = self._decide(text)
+        chosen, source = decision.chosen, decision.source
+        posteriors = self._posteriors(decision)
         result = []
-        for i, tok in enumerate(tokens):
+        for i, tok in enumerate(decision.tokens):
             start, end = offset + tok.start, offset + tok.end
             if i in chosen:
                 alts = posteriors.get(i, [(chosen[i], 1.0)])
@@ -212,13 +251,13 @@ class Restorer:
                 result.append(TokenChoice(start, end, tok.kind, tok.text, tok.text, source.get(i, PROTECTED)))
         return result
 
-    def _posteriors(self, segs, lattices, costs, paths) -> dict[int, list[tuple[int, float]]]:
+    def _posteriors(self, decision: "_Decision") -> dict[int, list[tuple[int, float]]]:
         """For each restored token, every candidate's probability given the rest of the
         chosen path (a softmax over the scores of the path with that one word swapped)."""
         lm = self.model.lm
         window = lm.order  # a word affects the scores of itself and the next order-1 words
         result: dict[int, list[tuple[int, float]]] = {}
-        for seg, lattice, cost, path in zip(segs, lattices, costs, paths):
+        for seg, lattice, cost, path in zip(decision.segs, decision.lattices, decision.costs, decision.paths):
             words = [cands[p] for cands, p in zip(lattice, path)] + [self._eos]
             states = [lm.initial_state(self._bos)]
             for w in words[:-1]:

@@ -144,7 +144,7 @@ mark.current:focus { outline-color: var(--focus); }
 /* keyboard users see the hover text as a tooltip on focus (mouse users get the title) */
 .doc mark:focus::after {
   content: attr(data-tip); position: absolute; left: 0; top: calc(100% + 4px); z-index: 10;
-  white-space: pre; background: var(--tip-bg); color: var(--tip-ink); padding: 0.35rem 0.6rem;
+  white-space: pre-wrap; width: max-content; max-width: min(26rem, 80vw); background: var(--tip-bg); color: var(--tip-ink); padding: 0.35rem 0.6rem;
   border-radius: 4px; font: 0.85rem/1.4 "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
   box-shadow: 0 2px 8px rgba(0, 0, 0, 0.3); pointer-events: none;
 }
@@ -155,7 +155,7 @@ mark.current:focus { outline-color: var(--focus); }
 @media screen { .summary { position: sticky; top: 0; z-index: 20; } }
 @media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }
 @media print {
-  .controls, .doc mark:focus::after { display: none; }
+  .controls, .hint, .doc mark:focus::after { display: none; }
   .summary { background: none; border-bottom: 1px solid #000; padding: 0 0 0.5rem; }
   main { padding: 0.75rem 0 0; }
   .doc { max-width: none; font-size: 11pt; line-height: 1.6; }
@@ -304,7 +304,7 @@ def render_review(choices: Sequence[TokenChoice], *, title: str, low_confidence:
 <li><mark class="changed" lang="vi">đã sửa</mark> changed word</li>
 <li><mark class="changed uncertain" lang="vi">chưa chắc</mark> uncertain: restored with confidence below {threshold}</li>
 <li><span class="unknown">Xyz</span> not recognised, left as written</li>
-<li>Hover or focus (Tab) a marked word for the original and the alternatives.</li>
+<li class="hint">Hover or focus (Tab) a marked word for the original and the alternatives.</li>
 </ul>
 <div class="controls">
 <label><input type="checkbox" id="only-uncertain"> Show only uncertain highlights</label>

@@ -1,0 +1,94 @@
+"""User lexicons: reading the file, favouring its syllables, reporting what cannot be used."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from vnrestore import InputError, Restorer
+from vnrestore.cli import main
+from vnrestore.orthography import ONSETS, RHYMES, is_valid_syllable, key, place_tone
+from vnrestore.userlex import read_user_lexicon
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return Restorer()
+
+
+def test_file_format(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("# names\nNguyễn Lương Bằng\nHoà Bình\t2.5  # old tone style is fine\n\nabc\n", encoding="utf-8")
+    bonus = read_user_lexicon(path)
+    assert bonus["nguyễn"] == pytest.approx(math.log(10))
+    assert bonus["hòa"] == pytest.approx(2.5 * math.log(10))  # normalised to the model's spelling
+    assert "abc" not in bonus  # plain words carry no spelling to favour
+
+
+@pytest.mark.parametrize("content, message", [
+    ("Hà Nội\tnhiều\n", r"bad.txt:1: weight 'nhiều' is not a number"),
+    ("ok\nHà Nội\tinf\n", "bad.txt:2: weight must be a finite number"),
+])
+def test_bad_weights_name_the_line(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_user_lexicon(path)
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Hà Nội".encode("cp1258", errors="replace") + b"\xff")
+    with pytest.raises(InputError, match="latin1.txt: not valid UTF-8"):
+        read_user_lexicon(path)
+
+
+def test_a_favoured_form_wins_where_it_is_a_candidate(plain):
+    text = "ba me"
+    default = plain.restore(text).split()[0]
+    alternatives = [form for form, _ in plain.explain(text)[0].alternatives if form != default]
+    target = alternatives[-1]  # the least likely reading
+    favoured = Restorer(plain.model, user_lexicon={target: 10 * math.log(10)})
+    assert favoured.restore(text).split()[0] == target
+    assert favoured.restore("cong tac") == plain.restore("cong tac")  # other words untouched
+
+
+def unknown_syllable(lexicon) -> str:
+    """A well-formed syllable the model has no entry for."""
+    for onset in ONSETS:
+        for rhyme in sorted(RHYMES):
+            form = place_tone(onset + rhyme, 1)
+            if is_valid_syllable(form) and lexicon.id(form) is None:
+                return form
+    raise AssertionError("the model knows every syllable")
+
+
+def test_unknown_forms_are_reported(plain):
+    form = unknown_syllable(plain.model.lexicon)
+    restorer = Restorer(plain.model, user_lexicon={form: 1.0})
+    assert restorer.unknown_user_forms == [form]
+
+
+def test_a_never_seen_fallback_syllable_becomes_a_candidate(plain):
+    lexicon = plain.model.lexicon
+    # a syllable known only from the fallback inventory (corpus count 0)
+    form = next(s for s, c in zip(lexicon.symbols, lexicon.counts)
+                if c == 0 and is_valid_syllable(s) and not s.isascii() and lexicon.candidates(key(s)))
+    assert lexicon.id(form) not in lexicon.candidates(key(form))
+    favoured = Restorer(plain.model, user_lexicon={form: 20 * math.log(10)})
+    assert favoured.restore(key(form)) == form
+
+
+def test_cli_option(tmp_path, capsys):
+    lexicon = tmp_path / "lex.txt"
+    unknown = unknown_syllable(Restorer().model.lexicon)
+    lexicon.write_text(f"bả\t5\n{unknown}\n", encoding="utf-8")
+    source = tmp_path / "in.txt"
+    source.write_text("ba me\n", encoding="utf-8")
+    assert main(["fix", str(source), "--user-lexicon", str(lexicon)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "bả mẹ\n"
+    assert "cannot produce 1 syllable(s)" in captured.err and unknown in captured.err
+    assert main(["fix", str(source), "--user-lexicon", str(tmp_path / "missing.txt")]) == 1
+    assert "missing.txt" in capsys.readouterr().err
