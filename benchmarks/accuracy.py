@@ -42,7 +42,7 @@ def main() -> None:
     restorer = Restorer(args.model, **kw)
     print(f"vnrestore {vnrestore.__version__}, model order {restorer.model.meta['order']}, "
           f"beam {restorer.options.beam}")
-    print(f"| set | syllables | baseline (most frequent form) | vnrestore | correct text altered | seconds |")
+    print("| set | syllables | baseline (most frequent form) | vnrestore | correct text altered | seconds |")
     print("|---|---|---|---|---|---|")
     for name in args.sets:
         gold = need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from common import need_shared, stripped
 
@@ -36,13 +34,14 @@ def main() -> None:
     print("|---|---|---|---|")
     first = None
     for size in args.sizes:
-        with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as handle:
-            target = int(size * 1e6)
-            while handle.tell() < target:
-                piece = text[: target - handle.tell()]
-                handle.write(piece[: piece.rfind(b"\n") + 1] or piece)  # whole lines: valid UTF-8
-            name = handle.name
+        handle = tempfile.NamedTemporaryFile(suffix=".txt", delete=False)
+        name = handle.name
         try:
+            with handle:
+                target = int(size * 1e6)
+                while handle.tell() < target:
+                    piece = text[: target - handle.tell()]
+                    handle.write(piece[: piece.rfind(b"\n") + 1] or piece)  # whole lines: valid UTF-8
             t0 = time.perf_counter()
             out = subprocess.run([sys.executable, "-c", _CHILD, sys.executable, "-m", "vnrestore", "fix", name],
                                  check=True, capture_output=True, text=True).stdout
