@@ -22,6 +22,7 @@ import regex
 
 from .errors import InputError, VnrestoreError
 from .pipeline import Options, Restorer
+from .legacy import convert_lines
 from .textio import atomic_output, read_lines
 
 # What the progress figures count as a token: a run of letters/digits or one other
@@ -78,14 +79,16 @@ def _init_worker(model: str | None, options: Options, user_lexicon: dict[str, fl
     _worker = Restorer(model, options, user_lexicon=user_lexicon)
 
 
-def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | None = None) -> tuple[int, str | None]:
+def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | None = None,
+                  legacy: str = "auto") -> tuple[int, str | None]:
     """Restore one file; return (tokens, error message or None)."""
     restorer = restorer or _worker
     tokens = 0
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(target) as out:
-            for piece in restorer.restore_lines(read_lines(str(source), errors)):
+            lines = convert_lines(read_lines(str(source), errors), legacy)
+            for piece in restorer.restore_lines(lines):
                 tokens += len(_TOKEN.findall(piece))
                 out.write(piece.encode("utf-8"))
     except VnrestoreError as exc:
@@ -96,7 +99,7 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
 
 
 def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",
-        user_lexicon: dict[str, float] | None = None, jobs: int = 1,
+        legacy: str = "auto", user_lexicon: dict[str, float] | None = None, jobs: int = 1,
         progress: Callable[[BatchResult, int], None] | None = None) -> BatchResult:
     """Restore every pair; `progress(result so far, total files)` after each file."""
     result = BatchResult()
@@ -116,10 +119,10 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
     if jobs <= 1 or len(pairs) <= 1:
         restorer = Restorer(model, options, user_lexicon=user_lexicon)
         for source, target in pairs:
-            record(source, _restore_file(source, target, errors, restorer))
+            record(source, _restore_file(source, target, errors, restorer, legacy))
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model, options, user_lexicon)) as pool:
-            futures = {pool.submit(_restore_file, s, t, errors): s for s, t in pairs}
+            futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
             for future in as_completed(futures):
                 record(futures[future], future.result())
     result.seconds = time.perf_counter() - start

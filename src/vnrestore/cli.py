@@ -21,6 +21,7 @@ from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import RESTORED
 from .tokenize import WORD
+from .legacy import MODES as LEGACY_MODES, convert_lines
 from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
 from .userlex import read_user_lexicon
@@ -40,7 +41,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     with _output(args.output) as out:
         for path in args.files:
-            lines = read_lines(path, args.errors)
+            lines = convert_lines(read_lines(path, args.errors), args.legacy)
             if args.format == "jsonl":
                 for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
                     out.write(_line_record(path, number, text, choices).encode("utf-8"))
@@ -83,7 +84,7 @@ def _fix_tree(args: argparse.Namespace) -> int:
     bar = batch.ProgressBar() if show else None
     try:
         result = batch.run(pairs, model=args.model, options=Options(style=args.style), errors=args.errors,
-                           user_lexicon=user_lexicon, jobs=args.jobs or batch.default_jobs(), progress=bar)
+                           legacy=args.legacy, user_lexicon=user_lexicon, jobs=args.jobs or batch.default_jobs(), progress=bar)
     finally:
         if bar:
             bar.close()
@@ -110,7 +111,7 @@ def _output(path: str | None) -> Iterator[BinaryIO]:
 def cmd_explain(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # explain needs the text whole, to give offsets into it.
-    text = "".join(read_lines(args.file, args.errors))
+    text = "".join(convert_lines(read_lines(args.file, args.errors), args.legacy))
     line_starts = [0] + [m.end() for m in LINE_END.finditer(text)]
     show = _format_jsonl if args.format == "jsonl" else _format_text
     for choice in restorer.explain(text):
@@ -145,7 +146,7 @@ def _format_jsonl(choice: TokenChoice, line: int, column: int) -> str:
 def cmd_review(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # The page shows the whole document, so the text is read whole, like explain.
-    text = "".join(read_lines(args.file, args.errors))
+    text = "".join(convert_lines(read_lines(args.file, args.errors), args.legacy))
     write_review(restorer, text, args.output, title=Path(display_name(args.file)).name,
                  low_confidence=LOW_CONFIDENCE)
     return 0
@@ -250,8 +251,13 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
 
 
 def _add_errors_option(parser: argparse.ArgumentParser) -> None:
+    """Options about reading input: UTF-8 errors and legacy font encodings."""
     parser.add_argument("--errors", choices=("strict", "replace"), default="strict",
                         help="invalid UTF-8: stop with an error (strict, default) or read it as U+FFFD (replace)")
+    parser.add_argument("--legacy", choices=LEGACY_MODES, default="auto",
+                        help="text typed in the old TCVN3 (ABC) or VNI fonts and read as Unicode "
+                             "(\"Céng hoµ\"): detect and convert it (auto, default), always "
+                             "convert from one encoding, or never (off)")
 
 
 def build_parser() -> argparse.ArgumentParser:
