@@ -17,23 +17,27 @@ accented character, so "ế"→"é", "ệ"→"e", "ở"→"&" are separate, lear
   ``ơ``→``d``, ``đ``→``p``, ``ê``→``é``, ``ă``→``i``, deletions ``→<eps>``) drawn from
   ``P(substring | gold letter)``;
 * some adjacent gold letter pairs are read as one OCR character (many-to-one, e.g.
-  ``ươ``→``w``): at a pair seen merging often enough, the merge happens with the learned
+  ``ớc``→``e``): at a pair seen merging often enough, the merge happens with the learned
   probability (``<merge>`` rows) and one OCR character is drawn from the pair's own
   distribution.
 
 ``word_logprob`` sums over all the ways to produce the OCR string (forward algorithm over
-the edit lattice), so any OCR string gets a finite score: every distribution is
-Witten-Bell smoothed towards a base distribution ``P0`` over OCR substrings (a length
-prior ``<len0..2>`` times a smoothed unigram of OCR characters, with a reserve for
-characters never seen, ``<base>`` rows), and gold letters never seen in training fall
-back to the pooled ``<any>`` row (same letter / its accent-stripped letter / anything).
+the edit lattice), so any OCR string gets a finite score.  Smoothing is hierarchical
+Witten-Bell: ``P(s | letter)`` backs off to ``P(s | tone family)`` (the letter without
+its tone mark: ``ủ``, ``ú``, ``ũ``… share the family ``<u>``; ``ử``… share ``<ư>``), which
+backs off to a base distribution ``P0`` over OCR substrings (a length prior
+``<len0..2>`` times an add-one unigram of OCR characters with a reserve for characters
+never seen, ``<base>`` rows).  Rows of a letter list its kept substrings; its ``<other>``
+row is the factor applied to the next level for everything else, so each distribution
+sums to one.  Gold letters never seen fall back to their family, or to the pooled
+``<any>`` row (same letter / its accent-stripped letter / anything times P0).
 
 Training (``build_confusions``): OCR'd line pairs ``{"gold": ..., "ocr": ...}`` (JSON
 lines, xz-compressed), both NFC, are tokenized with ``vnrestore.tokenize``; the gold and
 OCR token sequences are aligned by a weighted edit distance (substitution cost =
 normalised Levenshtein distance between the accent-stripped gold and the OCR text; a gold
-token may also match up to three OCR tokens written without a space between them, as in
-"hi¢n").  Aligned pairs whose gold is a Vietnamese syllable and whose OCR text is close
+token may also match up to three OCR tokens written without a space between them, as
+when a symbol breaks an OCR word: "ti¢n" is three tokens).  Aligned pairs whose gold is a Vietnamese syllable and whose OCR text is close
 enough (Levenshtein ≤ max(1, 0.6 × length)) are the training word pairs.  Character
 edits are then learned by iterated Viterbi re-estimation: pass 1 aligns letters with
 fixed costs (identity and accent-stripping free, anything else 1, two-character outputs
@@ -58,13 +62,13 @@ import math
 import sys
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from .errors import ModelError
-from .orthography import is_valid_syllable, key, strip_accents
+from .orthography import is_valid_syllable, key, split_tone, strip_accents
 from .tokenize import NEWLINE, SPACE, WORD, tokenize
 
 FORMAT = "vnrestore-ocr-confusions"
@@ -109,8 +113,8 @@ def _escape(text: str) -> str:
     for ch in text:
         if ch == "\\":
             out.append("\\\\")
-        elif not ch.isprintable() or ch in "\t\n\r":
-            out.append(f"\\u{ord(ch):04x}")
+        elif not ch.isprintable():
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
         else:
             out.append(ch)
     return "".join(out)
@@ -131,6 +135,9 @@ def _unescape(text: str) -> str:
         elif ch == "\\" and text[i + 1:i + 2] == "u":
             out.append(chr(int(text[i + 2:i + 6], 16)))
             i += 6
+        elif ch == "\\" and text[i + 1:i + 2] == "U":
+            out.append(chr(int(text[i + 2:i + 10], 16)))
+            i += 10
         else:
             out.append(ch)
             i += 1
@@ -173,9 +180,16 @@ class ConfusionTable:
         ins_other = 0.0
         stop = 1.0
         unk = 0.0
+        fam_emit: dict[str, dict[str, float]] = defaultdict(dict)
+        fam_other: dict[str, float] = {}
         for gold, ocr, _count, logprob in self.rows:
             p = math.exp(logprob)
-            if gold == INS:
+            if _is_family(gold):
+                if ocr == OTHER:
+                    fam_other[gold[1:-1]] = p
+                else:
+                    fam_emit[gold[1:-1]][ocr] = p
+            elif gold == INS:
                 if ocr == STOP:
                     stop = p
                 elif ocr == OTHER:
@@ -199,8 +213,10 @@ class ConfusionTable:
                 emit[gold][ocr] = p
         self._emit = dict(emit)
         self._other = other
+        self._fam_emit = dict(fam_emit)
+        self._fam_other = fam_other
+        self._memo: dict[tuple[str, str], float] = {}
         self._merge = merge
-        self._nomerge = {bg: 1.0 - m for bg, m in merge.items()}
         self._merge_first = {bg[0] for bg in merge}
         self._ins = ins
         self._ins_other = ins_other
@@ -220,6 +236,16 @@ class ConfusionTable:
             p *= base.get(ch, unk)
         return p
 
+    def p_family(self, family: str, text: str) -> float | None:
+        """P(OCR substring | any letter of a tone family), or None for an unseen family."""
+        row = self._fam_emit.get(family)
+        if row is None:
+            return None
+        p = row.get(text)
+        if p is not None:
+            return p
+        return self._fam_other.get(family, 0.0) * self.p0(text)
+
     def p_emit(self, gold: str, text: str) -> float:
         """P(OCR substring | gold letter, or gold letter pair when merged)."""
         row = self._emit.get(gold)
@@ -227,15 +253,28 @@ class ConfusionTable:
             p = row.get(text)
             if p is not None:
                 return p
-            if len(gold) == 2 and len(text) != 1:
+        memo = self._memo.get((gold, text))
+        if memo is not None:
+            return memo
+        p = self._p_emit_unlisted(gold, text, row is not None)
+        if len(self._memo) < 1 << 18:
+            self._memo[(gold, text)] = p
+        return p
+
+    def _p_emit_unlisted(self, gold: str, text: str, seen: bool) -> float:
+        if len(gold) == 2:  # a merged letter pair: one OCR character, backing off to P0
+            if not seen or len(text) != 1:
                 return 0.0
-            return self._other.get(gold, 0.0) * self.p0(text)
-        if len(gold) == 2:
-            return 0.0
+            return self._other.get(gold, 0.0) * self._base.get(text, self._unk)
+        fam = self.p_family(family_of(gold), text)
+        if seen:
+            return self._other.get(gold, 0.0) * (fam if fam is not None else self.p0(text))
+        if fam is not None:  # letter never seen, but its tone family was
+            return fam
         same, keyp, rest = self._any
         if text == gold:
-            return same
-        if text == key(gold) and text != gold:
+            return same if key(gold) != gold else same + keyp
+        if text == key(gold):
             return keyp
         return rest * self.p0(text)
 
@@ -319,7 +358,7 @@ class ConfusionTable:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     @classmethod
-    def read_tsv(cls, path: Path | str) -> "ConfusionTable":
+    def read_tsv(cls, path: Path | str) -> ConfusionTable:
         """Read a table written by ``write_tsv``; raises ``ModelError`` naming the file."""
         path = Path(path)
         try:
@@ -358,14 +397,15 @@ class ConfusionTable:
                 continue
             if not header_seen:
                 if line != "gold\tocr\tcount\tlogprob":
-                    raise ModelError(f"{path}:{number}: expected the column header 'gold<TAB>ocr<TAB>count<TAB>logprob'")
+                    raise ModelError(f"{path}:{number}: expected the column header "
+                                     "'gold<TAB>ocr<TAB>count<TAB>logprob'")
                 header_seen = True
                 continue
             parts = line.split("\t")
             try:
                 gold, ocr, count, logprob = parts
                 rows.append((gold if _is_special(gold) else _unescape(gold),
-                             ocr if _is_special(ocr) else _unescape(ocr),
+                             "" if ocr == EPS else ocr if _is_special(ocr) else _unescape(ocr),
                              int(count), float(logprob)))
             except ValueError:
                 raise ModelError(f"{path}:{number}: expected 'gold<TAB>ocr<TAB>count<TAB>logprob'") from None
@@ -383,10 +423,24 @@ class ConfusionTable:
         return out[:limit]
 
 
+def _is_family(symbol: str) -> bool:
+    return len(symbol) == 3 and symbol[0] == "<" and symbol[2] == ">"
+
+
+def family_of(letter: str) -> str:
+    """The tone family of a lower-case letter: the letter without its tone mark
+    ("ủ" -> "u", "ử" -> "ư", "ế" -> "ê", "đ" -> "đ")."""
+    return split_tone(letter)[0] if len(letter) == 1 else letter
+
+
 def _row_order(row: tuple[str, str, int, float]) -> tuple:
     gold, ocr, count, _ = row
-    section = {INS: 1, BASE: 2, ANY: 3}.get(gold, 0)
-    return (section, len(gold) if section == 0 else 0, gold, not _is_special(ocr), -count, ocr)
+    if _is_family(gold):
+        section, gold_key = 1, gold[1:-1]
+    else:
+        section = {INS: 2, BASE: 3, ANY: 4}.get(gold, 0)
+        gold_key = gold
+    return (section, len(gold) if section == 0 else 0, gold_key, not _is_special(ocr), -count, ocr)
 
 
 def _sorted_rows(rows):
@@ -429,7 +483,7 @@ def _levenshtein(a: str, b: str) -> int:
 
 
 def _content_tokens(text: str):
-    """Non-space tokens as (text, glued_to_previous)."""
+    """Non-space tokens as (text, kind, glued to the previous token)."""
     out = []
     last_end = None
     for token in tokenize(text):
@@ -518,11 +572,11 @@ def word_pairs(line_pairs: Iterable[tuple[str, str]]) -> tuple[Counter, dict[str
                 stats["stripped_ci"] += 1
             else:
                 stats["other_noise"] += 1
-            if not strip_accents(gtext) == gtext:
+            if strip_accents(gtext) != gtext:
                 stats["used_accented"] += 1
             pairs[(gtext, otext)] += 1
-        stats["unmatched_gold_syllables"] = stats["gold_syllables"] - stats["used"] - stats["dropped_far"]
-    return pairs, dict(stats)
+    stats["unmatched_gold_syllables"] = stats["gold_syllables"] - stats["used"] - stats["dropped_far"]
+    return pairs, dict(sorted(stats.items()))
 
 
 # --------------------------------------------------------------------------- training
@@ -700,10 +754,28 @@ def _estimate(pair_counts: dict[tuple[str, str], int], paths, min_count: int,
     for k in range(3):
         rows.append((BASE, LENS[k], len_types[k], q(lam[k])))
 
-    # single-letter emissions
+    # tone families (the letter without its tone mark), Witten-Bell towards P0
+    families: dict[str, Counter] = defaultdict(Counter)
+    for g, counts in emit.items():
+        families[family_of(g)].update(counts)
+    fam_prob: dict[str, tuple[dict[str, float], float]] = {}
+    for f, counts in families.items():
+        kept, factor, types = _witten_bell(counts, p0, 1.0, min_count)
+        for text, (c, p) in kept.items():
+            rows.append((f"<{f}>", text, c, q(p)))
+        rows.append((f"<{f}>", OTHER, types, q(factor)))
+        fam_prob[f] = ({text: math.exp(q(p)) for text, (_, p) in kept.items()}, math.exp(q(factor)))
+
+    # single letters, Witten-Bell towards their tone family
     same = keyed = rest = 0
     for g, counts in emit.items():
-        kept, factor, types = _witten_bell(counts, p0, 1.0, min_count)
+        listed, fam_factor = fam_prob[family_of(g)]
+
+        def p_fam(text: str, listed=listed, fam_factor=fam_factor) -> float:
+            p = listed.get(text)
+            return p if p is not None else fam_factor * p0(text)
+
+        kept, factor, types = _witten_bell(counts, p_fam, 1.0, min_count)
         for text, (c, p) in kept.items():
             rows.append((g, text, c, q(p)))
         rows.append((g, OTHER, types, q(factor)))
@@ -740,7 +812,7 @@ def _estimate(pair_counts: dict[tuple[str, str], int], paths, min_count: int,
     rows.append((INS, OTHER, types, q(p_ins * factor)))
     rows.append((INS, STOP, slots, q(1 - p_ins)))
 
-    smoothing = (f"Witten-Bell towards P0 = length prior x add-one OCR character unigram "
+    smoothing = (f"Witten-Bell: letter -> tone family -> P0 = length prior x add-one OCR character unigram "
                  f"(+{UNKNOWN_CHARS} unseen characters); pruned count<{min_count}; merges need "
                  f">={min_merge}; {PASSES} Viterbi passes")
     return rows, smoothing
