@@ -55,7 +55,6 @@ table (deterministic, byte-identical output) from the repository root with::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import lzma
 import math
@@ -68,6 +67,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ModelError
+from .model import file_sha256
 from .orthography import is_valid_syllable, key, split_tone, strip_accents
 from .tokenize import NEWLINE, SPACE, WORD, tokenize
 
@@ -838,17 +838,9 @@ def build_confusions(pair_files: list[Path], *, passes: int = PASSES, min_count:
         scorer = ConfusionTable(rows=rows)
         if log:
             log(f"pass {number + 1}: {len(rows)} rows")
-    inputs = [(p.name, _sha256(p)) for p in pair_files]
+    inputs = [(p.name, file_sha256(p)) for p in pair_files]
     return ConfusionTable(rows=_sorted_rows(rows), inputs=inputs, word_pairs=sum(pairs.values()),
                           smoothing=smoothing, stats=stats)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
