@@ -49,6 +49,10 @@ class Lexicon:
         how names spell a key, which differs from how common words do (Nam, Hà, Đức)."""
         return self._log_prior_capitalized.get(word_id, 0.0)
 
+    def keys(self) -> list[str]:
+        """Every key that has candidates."""
+        return list(self._candidates)
+
     def id(self, symbol: str) -> int | None:
         return self.ids.get(symbol)
 

@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch
 from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
-from .pipeline import RESTORED
+from .pipeline import MODES, RESTORED
 from .tokenize import WORD
 from .legacy import MODES as LEGACY_MODES, convert_lines
 from .review import write_review
@@ -83,7 +83,7 @@ def _fix_tree(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty()
     bar = batch.ProgressBar() if show else None
     try:
-        result = batch.run(pairs, model=args.model, options=Options(style=args.style), errors=args.errors,
+        result = batch.run(pairs, model=args.model, options=_options(args), errors=args.errors,
                            legacy=args.legacy, user_lexicon=user_lexicon, jobs=args.jobs or batch.default_jobs(), progress=bar)
     finally:
         if bar:
@@ -198,8 +198,12 @@ def cmd_build_model(args: argparse.Namespace) -> int:
 
 
 # -- shared ---------------------------------------------------------------------------
+def _options(args: argparse.Namespace) -> Options:
+    return Options(style=args.style, mode=args.mode)
+
+
 def _restorer(args: argparse.Namespace) -> Restorer:
-    restorer = Restorer(args.model, Options(style=args.style), user_lexicon=_user_lexicon(args))
+    restorer = Restorer(args.model, _options(args), user_lexicon=_user_lexicon(args))
     _warn_unknown(restorer.unknown_user_forms, args)
     return restorer
 
@@ -245,6 +249,9 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
     if style:
         parser.add_argument("--style", type=_style, default="new", metavar="{new,old}",
                             help="tone mark placement: new (hòa, thủy, default) or old (hoà, thuỷ)")
+        parser.add_argument("--mode", choices=MODES, default="plain",
+                            help="plain (default): restore lost diacritics; ocr: also correct the "
+                                 "letter noise of English-model OCR (ciia, x3, d6i, hién)")
         parser.add_argument("--user-lexicon", metavar="FILE",
                             help="words and names to favour, one a line, optional TAB weight "
                                  "(powers of ten, default 1)")

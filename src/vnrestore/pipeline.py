@@ -7,6 +7,7 @@ long the input is.  Each stage hands plain values to the next and never reaches 
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,8 @@ from .decode import decode
 from .model import Model
 from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
 from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
-from .tokenize import NEWLINE, WORD, Token, render, tokenize
+from .ocr import NOISY_WORD, OcrCandidates, merge_noisy_words
+from .tokenize import CODE, NEWLINE, WORD, Token, render, tokenize
 from .userlex import read_user_lexicon
 
 # Where a token's output came from.
@@ -29,8 +31,10 @@ KEPT = "kept"            # a word left as written (already accented, or plain an
 UNKNOWN = "unknown"      # a word with no Vietnamese reading (foreign word, name, abbreviation)
 PROTECTED = "protected"  # numbers, codes, URLs, punctuation, spacing
 
+MODES = ("plain", "ocr")
 BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
 _ACCENTED_LINE_SHARE = 0.5
+_OCR_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class Options:
     beam: int = 12      # hypotheses kept per segment at each step
     max_candidates: int = 32  # accented forms considered per word, most frequent first
     name_weight: float = 0.5   # weight of the spelling odds of names for capitalized words inside sentences
+    mode: str = "plain"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3, d6i)
+    channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
+    keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
 
     def __post_init__(self):
         if self.style not in STYLES:
@@ -49,6 +56,8 @@ class Options:
             raise ValueError("beam and max_candidates must be at least 1")
         if self.name_weight < 0:
             raise ValueError("name_weight must not be negative")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,7 @@ class Restorer:
         self._bos = lexicon.id(BOS)
         self._eos = lexicon.id(EOS)
         self._unk = lexicon.id(UNK)
+        self._ocr: OcrCandidates | None = None
         if isinstance(user_lexicon, (str, Path)):
             user_lexicon = read_user_lexicon(user_lexicon)
         self._favour(user_lexicon or {})
@@ -154,7 +164,10 @@ class Restorer:
 
     # -- stages ---------------------------------------------------------------------
     def _plan(self, text: str):
-        """Tokens, and for each token either a fixed LM id or candidate ids to choose from."""
+        """Tokens; candidate ids for the words to restore (others get a fixed LM id);
+        channel scores per candidate (ocr mode); where each word's output comes from."""
+        if self.options.mode == "ocr":
+            return self._plan_ocr(text)
         tokens = list(tokenize(text))
         lexicon = self.model.lexicon
         limit = self.options.max_candidates
@@ -180,9 +193,40 @@ class Restorer:
                 source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
             else:
                 source[i] = KEPT if is_valid_syllable(unicodedata.normalize("NFC", text_i.lower())) else UNKNOWN
-        return tokens, lattice_of, source
+        return tokens, lattice_of, {}, source
 
-    def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]]):
+    def _plan_ocr(self, text: str):
+        """OCR mode: every word, and every short letter-digit-symbol run (d6i, x3, hi¢n),
+        is a noisy reading; its candidates are the syllables the OCR error model finds
+        near it, plus keeping it as read (the <unk> candidate)."""
+        tokens = merge_noisy_words(list(tokenize(text)))
+        ocr = self._ocr_candidates()
+        lattice_of: dict[int, tuple[int, ...]] = {}
+        channel_of: dict[int, tuple[float, ...]] = {}
+        source: dict[int, str] = {}
+        for i, tok in enumerate(tokens):
+            if tok.kind != WORD and not (tok.kind == CODE and NOISY_WORD.fullmatch(tok.text)):
+                continue
+            ids, channel = ocr.lookup(tok.text)
+            if not ids:
+                source[i] = UNKNOWN
+                continue
+            if ocr.is_vietnamese_reading(tok.text):
+                lattice_of[i], channel_of[i] = ids, channel
+            else:  # maybe not Vietnamese at all (UBND, Facebook): keeping it is a choice
+                lattice_of[i] = ids + (self._unk,)
+                channel_of[i] = channel + (self.options.keep_score,)
+            source[i] = RESTORED
+        return tokens, lattice_of, channel_of, source
+
+    def _ocr_candidates(self) -> OcrCandidates:
+        with _OCR_LOCK:  # loaded on first use, once, however many threads ask
+            if self._ocr is None:
+                self._ocr = OcrCandidates(self.model.lexicon)
+            return self._ocr
+
+    def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]],
+                  channel_of: dict[int, tuple[float, ...]]):
         """Segments, their candidate lattices, and per-candidate prior scores: a
         capitalized word inside a sentence is most likely a name, and names spell a key
         with other odds than common words (Nam, Hà, Đức), so those candidates get the
@@ -202,8 +246,12 @@ class Restorer:
                     sym_id = lexicon.id(symbol(tokens[i]))
                     cands = (self._unk if sym_id is None else sym_id,)
                 elif len(cands) > 1:
+                    channel = channel_of.get(i)
+                    if channel is not None:
+                        extra = [self.options.channel_weight * c for c in channel]
                     if weight and capitalized_inside(tokens, seg, k):
-                        extra = [weight * lexicon.log_prior_capitalized(c) for c in cands]
+                        names = [weight * lexicon.log_prior_capitalized(c) for c in cands]
+                        extra = [a + b for a, b in zip(extra, names)] if extra else names
                     if bonus and any(c in bonus for c in cands):
                         extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
                 lattice.append(cands)
@@ -213,14 +261,16 @@ class Restorer:
         return segs, lattices, costs
 
     def _decide(self, text: str) -> "_Decision":
-        tokens, lattice_of, source = self._plan(text)
-        segs, lattices, costs = self._lattices(tokens, lattice_of)
+        tokens, lattice_of, channel_of, source = self._plan(text)
+        segs, lattices, costs = self._lattices(tokens, lattice_of, channel_of)
         paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam, costs=costs)
         chosen: dict[int, int] = {}
         for seg, lattice, path in zip(segs, lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
-                if i in lattice_of:
+                if i in lattice_of and cands[pick] != self._unk:  # <unk>: keep as read
                     chosen[i] = cands[pick]
+                elif i in lattice_of:
+                    source[i] = KEPT
         return _Decision(tokens, segs, lattices, costs, paths, chosen, source)
 
     def _form(self, token: Token, word_id: int) -> str:
@@ -243,7 +293,7 @@ class Restorer:
             start, end = offset + tok.start, offset + tok.end
             if i in chosen:
                 alts = posteriors.get(i, [(chosen[i], 1.0)])
-                forms = tuple((self._form(tok, w), p) for w, p in alts)
+                forms = tuple((tok.text if w == self._unk else self._form(tok, w), p) for w, p in alts)
                 output = self._form(tok, chosen[i])
                 conf = dict(alts).get(chosen[i], 1.0)
                 result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))

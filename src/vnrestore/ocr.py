@@ -1,0 +1,121 @@
+"""Candidates for OCR'd words: which syllables could have been printed where the OCR
+engine read "ciia", "x3", "d6i" or "hién", and how well each explains the reading.
+
+Neighbours are found on accent-stripped keys: every attested key within a small edit
+distance of the reading's own key (digits and symbols count as letters, so "16p" is two
+edits from "lop").  Each accented form of those keys is then scored by the OCR error
+model, log P(reading | form); the best few are the word's candidates, and those scores
+are the channel half of the noisy channel (the language model is the other half).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .candidates import Lexicon
+from .ocrmodel import ConfusionTable
+from .orthography import strip_accents
+from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
+
+MAX_CANDIDATES = 8   # from neighbouring keys, besides every form of the reading's own key
+NEAR_KEYS = 12       # neighbouring keys scored by the channel
+FORMS_PER_KEY = 6    # most frequent forms of each
+# A code-like token is read as a noisy word when it is short and made of letters,
+# digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
+NOISY_WORD = regex.compile(r"(?=.*\p{L})[\p{L}\p{M}\d&@¢€¥£§]{1,8}")
+
+
+def confusion_path() -> Path:
+    from .model import default_model_dir
+
+    return default_model_dir() / "ocr-confusions.tsv"
+
+
+class OcrCandidates:
+    """Channel-scored candidates for OCR'd words, cached per distinct reading."""
+
+    def __init__(self, lexicon: Lexicon, table: ConfusionTable | None = None):
+        self.lexicon = lexicon
+        self.table = table or ConfusionTable.read_tsv(confusion_path())
+        self._keys = lexicon.keys()
+        self._fold = _fold_map(self.table)
+        self._key_count = {k: sum(lexicon.counts[i] for i in lexicon.candidates(k)) for k in self._keys}
+        self.lookup = lru_cache(maxsize=200_000)(self._lookup)
+
+    def is_vietnamese_reading(self, reading: str) -> bool:
+        """Whether the reading, accents aside, spells a known syllable ("hién", "cong"):
+        then it is a Vietnamese word, only its accents or letters to be settled."""
+        return bool(self.lexicon.candidates(strip_accents(unicodedata.normalize("NFC", reading)).lower()))
+
+    def _lookup(self, reading: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """(candidate ids, log P(reading | candidate)), most likely first; empty if
+        nothing plausible is near.
+
+        Every form of the reading's own key stays (plain loss of diacritics is the most
+        common damage); of the neighbouring keys, the closest and most frequent few are
+        scored, and the best by channel score plus the form's corpus log-frequency kept.
+        """
+        lower = unicodedata.normalize("NFC", reading).lower()
+        query = "".join(self._fold.get(ch, ch) for ch in strip_accents(lower))
+        limit = 1 if len(query) <= 3 else 2
+        near = process.extract(query, self._keys, scorer=Levenshtein.distance,
+                               score_cutoff=limit, limit=None)
+        near.sort(key=lambda e: (e[1], -self._key_count[e[0]], e[0]))
+        own = set(self.lexicon.candidates(query))
+        scored = []
+        for near_key, _, _ in near[:NEAR_KEYS]:
+            for word_id in self.lexicon.candidates(near_key)[:FORMS_PER_KEY]:
+                channel = self.table.word_logprob(lower, self.lexicon.symbols[word_id])
+                if channel > -math.inf:
+                    prior = math.log(self.lexicon.counts[word_id] + 1)
+                    scored.append((word_id in own, channel + prior, channel, word_id))
+        scored.sort(key=lambda e: (-e[0], -e[1], e[3]))
+        kept = [e for e in scored if e[0]] + [e for e in scored if not e[0]][:MAX_CANDIDATES]
+        return tuple(e[3] for e in kept), tuple(e[2] for e in kept)
+
+
+def _fold_map(table: ConfusionTable) -> dict[str, str]:
+    """For each non-letter the OCR engine writes for a letter (6, 3, 1, &, ¢, €), the
+    plain letter it most often stands for in the learned table ("6" -> "o"), so that
+    neighbours are searched around "lop" rather than "16p"."""
+    votes: dict[str, dict[str, int]] = {}
+    for gold, ocr, count, _ in table.rows:
+        if len(gold) == 1 and gold.isalpha() and len(ocr) == 1 and not ocr.isalpha() and not ocr.isspace():
+            letter = strip_accents(gold)
+            votes.setdefault(ocr, {}).setdefault(letter, 0)
+            votes[ocr][letter] += count
+    return {ch: max(sorted(v), key=v.get) for ch, v in votes.items()}
+
+
+_OCR_SYMBOL = regex.compile(r"[&@¢€¥£§]")
+
+
+def merge_noisy_words(tokens: list[Token]) -> list[Token]:
+    """Join tokens that touch (no space between) into one word where together they form
+    a noisy reading: OCR breaks "hiện" into "hi", "¢", "n" because ¢ is not a letter."""
+    merged: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j + 1 < len(tokens) and _joinable(tokens[j + 1]) and _joinable(tokens[j]):
+            j += 1
+        if j > i:
+            text = "".join(t.text for t in tokens[i: j + 1])
+            if NOISY_WORD.fullmatch(text) and any(_OCR_SYMBOL.fullmatch(t.text) for t in tokens[i: j + 1]):
+                merged.append(Token(tokens[i].start, tokens[j].end, CODE, text))
+                i = j + 1
+                continue
+        merged.append(tokens[i])
+        i += 1
+    return merged
+
+
+def _joinable(token: Token) -> bool:
+    return token.kind in (WORD, NUMBER, CODE) or (token.kind == PUNCT and _OCR_SYMBOL.fullmatch(token.text) is not None)

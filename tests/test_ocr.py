@@ -1,0 +1,98 @@
+"""OCR mode: candidates from the OCR error model, noisy-word merging, decoding."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from vnrestore import Options, Restorer
+from vnrestore.cli import main
+from vnrestore.ocr import OcrCandidates, merge_noisy_words
+from vnrestore.tokenize import render, tokenize
+
+
+@pytest.fixture(scope="module")
+def ocr_restorer():
+    return Restorer(options=Options(mode="ocr"))
+
+
+@pytest.fixture(scope="module")
+def candidates(ocr_restorer):
+    return OcrCandidates(ocr_restorer.model.lexicon)
+
+
+def forms(candidates, reading):
+    ids, _ = candidates.lookup(reading)
+    return [candidates.lexicon.symbols[i] for i in ids]
+
+
+def test_digits_and_symbols_fold_to_the_letters_they_stand_for(candidates):
+    # learned from the table, not written by hand: the letter each symbol most often replaces
+    assert candidates._fold["6"] == "o" and candidates._fold["3"] == "a" and candidates._fold["1"] == "l"
+
+
+@pytest.mark.parametrize("reading, form", [
+    ("x3", "xã"), ("16p", "lớp"), ("d6i", "đối"), ("1am", "làm"), ("ciia", "của"),
+    ("nudc", "nước"), ("chirc", "chức"), ("hién", "hiện"), ("Pang", "đảng"),
+])
+def test_the_intended_syllable_is_a_candidate(candidates, reading, form):
+    assert form in forms(candidates, reading)
+
+
+def test_channel_scores_are_log_probabilities_best_first_within_a_key(candidates):
+    ids, scores = candidates.lookup("x3")
+    assert len(ids) == len(scores) and all(s <= 0 for s in scores)
+
+
+def test_symbol_broken_words_are_merged_losslessly():
+    text = "thuc hi¢n v&i 33/CT-TTg, 2021-2025 va H2O"
+    tokens = merge_noisy_words(list(tokenize(text)))
+    assert render(tokens) == text
+    assert "hi¢n" in [t.text for t in tokens]
+    assert "33/CT-TTg" in [t.text for t in tokens]  # codes stay codes
+
+
+@given(st.text(alphabet="ab6¢&€ 1/-.\n", max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_merging_is_lossless(text):
+    tokens = merge_noisy_words(list(tokenize(text)))
+    assert render(tokens) == text
+    assert all(text[t.start:t.end] == t.text for t in tokens)
+
+
+def test_ocr_mode_corrects_letter_noise(ocr_restorer):
+    out = ocr_restorer.restore("Nguoi dan trong x3 d6i v&i chinh quyén ciia dia phuong nim 2025.")
+    words = out.split()
+    for expected in ("xã", "đối", "với", "quyền", "của", "năm"):
+        assert expected in words, out
+    assert "2025." in out
+
+
+def test_ocr_mode_leaves_codes_numbers_and_foreign_words(ocr_restorer):
+    text = "Thong tu 33/CT-TTg ngay 15/8/2025, Facebook va UBND"
+    out = ocr_restorer.restore(text)
+    for kept in ("33/CT-TTg", "15/8/2025,", "Facebook", "UBND"):
+        assert kept in out.split()
+
+
+def test_plain_mode_is_unchanged_by_the_ocr_machinery():
+    plain = Restorer(options=Options(mode="plain"))
+    assert plain.restore("x3 d6i ciia") == "x3 d6i ciia"  # not words in plain mode
+
+
+def test_explain_matches_restore_in_ocr_mode(ocr_restorer):
+    text = "Cép uy Pang, chinh quyén dia phuong\ncac ban nganh x3 d6i"
+    assert "".join(c.output for c in ocr_restorer.explain(text)) == ocr_restorer.restore(text)
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        Options(mode="scan")
+
+
+def test_cli_mode_option(tmp_path, capsys):
+    source = tmp_path / "scan.txt"
+    source.write_text("cong tac x3 nim 2025\n", encoding="utf-8")
+    assert main(["fix", str(source), "--mode", "ocr"]) == 0
+    assert capsys.readouterr().out == "công tác xã năm 2025\n"
+    assert main(["fix", str(source), "--mode", "scan"]) == 2
