@@ -5,7 +5,8 @@
 Sets: ../shared/eval/ocr-dev/*.jsonl (real Tesseract-eng OCR of the dev sets; lines
 joined in page order into one document, so context crosses wrapped lines as on a page)
 and the example page's first 35 lines against their gold.  Columns: the raw OCR, plain
-mode (diacritics only), ocr mode (diacritics and OCR letter noise).
+mode (diacritics only), ocr mode (diacritics and OCR letter noise), auto mode (ocr
+for blocks that look OCR'd).
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="first N lines of each OCR set")
     args = parser.parse_args()
-    restorers = {"plain": Restorer(options=Options(mode="plain")), "ocr": Restorer(options=Options(mode="ocr"))}
-    print("CER % / WER % / syllable accuracy %")
-    print("| set | raw OCR | plain mode | ocr mode |")
-    print("|---|---|---|---|")
+    restorers = {mode: Restorer(options=Options(mode=mode)) for mode in ("plain", "ocr", "auto")}
+    print("CER % / WER % / syllable accuracy %, speed after load")
+    print("| set | raw OCR | plain mode | ocr mode | auto mode (default) |")
+    print("|---|---|---|---|---|")
     for path in sorted(need_shared("eval", "ocr-dev").glob("*.jsonl")):
         pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         pairs = pairs[: args.limit] if args.limit else pairs

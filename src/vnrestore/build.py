@@ -12,7 +12,8 @@ Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts)
    then count cut-offs per order; the mass of pruned n-grams goes back to their context
    through ARPA-style backoff weights recomputed on the pruned model, so every
    distribution still sums to one.
-5. Write ``vocab.tsv`` (form, corpus count), ``lm.bin`` (arrays) and ``model.json``
+5. Write ``vocab.tsv`` (form, corpus count), ``lm.bin`` (arrays), optionally
+   ``abbreviations.tsv`` (HDND -> HĐND, from an abbreviation list) and ``model.json``
    (format version, array layout, input hashes, counts, parameters, licences).
 """
 
@@ -32,8 +33,8 @@ import numpy as np
 from . import __version__
 from .errors import InputError
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
-from .model import FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, file_sha256, write_arrays
-from .orthography import is_valid_syllable, normalize_syllable
+from .model import ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, file_sha256, write_arrays
+from .orthography import is_valid_syllable, normalize_syllable, strip_accents
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
                       capitalized_inside, segments, symbol)
 from .tokenize import WORD, tokenize
@@ -283,9 +284,29 @@ def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
     return pos
 
 
+def read_abbreviations(path: Path) -> dict[str, str]:
+    """Accent-stripped spelling -> abbreviation, for the upper-case abbreviations (3 letters
+    or more: two-letter ones are too often something else) of an
+    ``ABBR:expansion`` list that carry a Vietnamese letter (HĐND, BCĐ, BGDĐT): typed
+    without diacritics they lose it, and no language model can tell HDND from HĐND.
+    Spellings that are ambiguous (two abbreviations, or one listed as is) are left out."""
+    listed: set[str] = set()
+    by_plain: dict[str, set[str]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        abbr, sep, _ = line.partition(":")
+        if not sep:
+            raise InputError(f"{path}:{number}: expected 'ABBREVIATION:expansion'")
+        abbr = unicodedata.normalize("NFC", abbr.strip())
+        listed.add(abbr)
+        if len(abbr) >= 3 and abbr.isupper() and abbr.isalpha() and not abbr.isascii():
+            by_plain.setdefault(strip_accents(abbr), set()).add(abbr)
+    return {plain: next(iter(forms)) for plain, forms in sorted(by_plain.items())
+            if len(forms) == 1 and plain not in listed}
+
+
 def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int = DEFAULT_ORDER,
                 cutoffs: dict[int, int] | None = None, jobs: int | None = None,
-                licence: str = UNSPECIFIED_LICENCE) -> dict:
+                licence: str = UNSPECIFIED_LICENCE, abbreviations: Path | None = None) -> dict:
     """Build the model files into `out` and return the metadata written.
 
     `cutoffs` maps an order to the minimum count an n-gram of that order needs to be
@@ -339,6 +360,13 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
         handle.write("# symbol\tcorpus count\tcount capitalized inside a sentence (LM id = entry number from 0)\n")
         for sym, c, cap in zip(vocab, vocab_counts, capitalized_counts):
             handle.write(f"{sym}\t{int(c)}\t{int(cap)}\n")
+    outputs = [VOCAB_FILE, LM_FILE]
+    if abbreviations is not None:
+        table = read_abbreviations(abbreviations)
+        with open(out / ABBREVIATIONS_FILE, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write("# typed without diacritics\tabbreviation\n")
+            handle.writelines(f"{plain}\t{abbr}\n" for plain, abbr in table.items())
+        outputs.append(ABBREVIATIONS_FILE)
     arrays = {"unigram_logp": lm.unigram_logp, "unigram_backoff": lm.unigram_backoff}
     for n in range(2, order + 1):
         arrays[f"keys{n}"] = lm.keys[n - 2]
@@ -359,8 +387,10 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
         "segments": int(np.sum(seq == index[BOS])),
         "ngrams": {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)},
         "inputs": [{"file": p.name, "sha256": file_sha256(p)} for p in files]
-        + ([{"file": fallback.name, "sha256": file_sha256(fallback), "role": "fallback syllables"}] if fallback else []),
-        "files": {VOCAB_FILE: file_sha256(out / VOCAB_FILE), LM_FILE: file_sha256(out / LM_FILE)},
+        + ([{"file": fallback.name, "sha256": file_sha256(fallback), "role": "fallback syllables"}] if fallback else [])
+        + ([{"file": abbreviations.name, "sha256": file_sha256(abbreviations), "role": "abbreviations"}]
+           if abbreviations else []),
+        "files": {name: file_sha256(out / name) for name in outputs},
         "arrays": layout,
         "licence": licence,
     }

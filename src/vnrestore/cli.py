@@ -26,7 +26,8 @@ from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
 from .userlex import read_user_lexicon
 
-LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"
+LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"; fix --mark-uncertain with ⟦⟧
+UNCERTAIN_OPEN, UNCERTAIN_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: brackets ordinary text never uses
 
 
 class UsageError(Exception):
@@ -45,11 +46,21 @@ def cmd_fix(args: argparse.Namespace) -> int:
             if args.format == "jsonl":
                 for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
                     out.write(_line_record(path, number, text, choices).encode("utf-8"))
+            elif args.mark_uncertain:
+                for _, choices in restorer.explain_lines(lines):
+                    out.write("".join(map(_marked, choices)).encode("utf-8"))
             else:
                 for piece in restorer.restore_lines(lines):
                     out.write(piece.encode("utf-8"))
             out.flush()  # a file's output is complete: let a reader downstream see it
     return 0
+
+
+def _marked(choice: TokenChoice) -> str:
+    """A restored word the decoder was unsure of, flagged for review: ⟦word⟧."""
+    if choice.source == RESTORED and choice.confidence < LOW_CONFIDENCE:
+        return f"{UNCERTAIN_OPEN}{choice.output}{UNCERTAIN_CLOSE}"
+    return choice.output
 
 
 def _line_record(path: str, number: int, text: str, choices: list[TokenChoice]) -> str:
@@ -70,8 +81,9 @@ def _is_batch(args: argparse.Namespace) -> bool:
     tree_in = any(Path(f).is_dir() or (not Path(f).exists() and set("*?[") & set(f)) for f in args.files)
     if tree_in and not out_is_dir:
         raise UsageError("directory or pattern inputs need -o OUTDIR/ (a directory, with a trailing slash if new)")
-    if out_is_dir and args.format != "text":
-        raise UsageError("--format jsonl writes one stream: use stdout or -o FILE, not a directory")
+    if out_is_dir and (args.format != "text" or args.mark_uncertain):
+        raise UsageError("--format jsonl and --mark-uncertain write one stream: use stdout or -o FILE, "
+                         "not a directory")
     return out_is_dir
 
 
@@ -189,7 +201,8 @@ def cmd_build_model(args: argparse.Namespace) -> int:
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
         build_model(args.corpus, args.out, args.fallback, order=args.order,
-                    cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence)
+                    cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
+                    abbreviations=args.abbreviations)
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -249,9 +262,10 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
     if style:
         parser.add_argument("--style", type=_style, default="new", metavar="{new,old}",
                             help="tone mark placement: new (hòa, thủy, default) or old (hoà, thuỷ)")
-        parser.add_argument("--mode", choices=MODES, default="plain",
-                            help="plain (default): restore lost diacritics; ocr: also correct the "
-                                 "letter noise of English-model OCR (ciia, x3, d6i, hién)")
+        parser.add_argument("--mode", choices=MODES, default="auto",
+                            help="plain: restore lost diacritics; ocr: also correct the letter "
+                                 "noise of English-model OCR (ciia, x3, d6i, hién); auto (default): "
+                                 "ocr for text that looks OCR'd, plain otherwise")
         parser.add_argument("--user-lexicon", metavar="FILE",
                             help="words and names to favour, one a line, optional TAB weight "
                                  "(powers of ten, default 1)")
@@ -292,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--format", choices=("text", "jsonl"), default="text",
                      help="text (default), or jsonl: one JSON object per input line with the "
                           "restored text and each word's choice, confidence and alternatives")
+    fix.add_argument("--mark-uncertain", action="store_true",
+                     help=f"flag restored words chosen with confidence below {LOW_CONFIDENCE} "
+                          "for review: ⟦word⟧ (the brackets are U+27E6 and U+27E7)")
     fix.add_argument("-q", "--quiet", action="store_true",
                      help="with -o OUTDIR/: no progress bar and no summary line")
     _add_model_options(fix)
@@ -345,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="syllable list (one a line) added to the vocabulary even if unseen")
     build.add_argument("--jobs", type=_int_between(1, 1024), metavar="N",
                        help="worker processes (default: one per CPU)")
+    build.add_argument("--abbreviations", type=Path, metavar="FILE",
+                       help="an 'ABBR:expansion' list; its abbreviations with Vietnamese letters "
+                            "(HĐND) are restored when typed without them (HDND)")
     build.add_argument("--licence", default=UNSPECIFIED_LICENCE, metavar="TEXT",
                        help="the terms under which the model may be shared, recorded in model.json")
     build.set_defaults(run=cmd_build_model)

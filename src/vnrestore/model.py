@@ -31,6 +31,7 @@ FORMAT_VERSION = 1
 META_FILE = "model.json"
 VOCAB_FILE = "vocab.tsv"
 LM_FILE = "lm.bin"
+ABBREVIATIONS_FILE = "abbreviations.tsv"  # optional
 _ALIGN = 16
 
 
@@ -64,6 +65,7 @@ class Model:
     meta: dict
     lexicon: Lexicon
     lm: NgramLM
+    abbreviations: dict[str, str]  # typed without diacritics -> abbreviation (HDND -> HĐND)
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, verify: bool = True) -> "Model":
@@ -81,7 +83,7 @@ class Model:
                 f"{meta_path}: model format version {version!r}, this vnrestore reads "
                 f"version {FORMAT_VERSION}; rebuild the model with `vnrestore build-model`"
             )
-        for name in (VOCAB_FILE, LM_FILE):
+        for name in (VOCAB_FILE, LM_FILE, *(n for n in meta["files"] if n == ABBREVIATIONS_FILE)):
             file = directory / name
             if not file.is_file():
                 raise ModelError(f"{file}: missing model file")
@@ -99,7 +101,10 @@ class Model:
             [arrays[f"logp{n}"] for n in range(2, order + 1)],
             [arrays[f"backoff{n}"] for n in range(2, order)],
         )
-        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm)
+        abbreviations = {}
+        if ABBREVIATIONS_FILE in meta["files"]:
+            abbreviations = _read_pairs(directory / ABBREVIATIONS_FILE)
+        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations)
 
 
 def file_sha256(path: Path) -> str:
@@ -125,6 +130,19 @@ def _read_vocab(path: Path) -> tuple[list[str], list[int], list[int]]:
                 raise ModelError(f"{path}:{number}: expected 'symbol<TAB>count<TAB>count capitalized'") from None
             symbols.append(sym)
     return symbols, counts, capitalized
+
+
+def _read_pairs(path: Path) -> dict[str, str]:
+    pairs = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.startswith("#"):
+                continue
+            plain, sep, form = line.rstrip("\n").partition("\t")
+            if not sep:
+                raise ModelError(f"{path}:{number}: expected 'plain<TAB>abbreviation'")
+            pairs[plain] = form
+    return pairs
 
 
 def _map_arrays(path: Path, layout: dict) -> dict[str, np.ndarray]:

@@ -54,6 +54,12 @@ class OcrCandidates:
         then it is a Vietnamese word, only its accents or letters to be settled."""
         return bool(self.lexicon.candidates(strip_accents(unicodedata.normalize("NFC", reading)).lower()))
 
+    def folds_to_key(self, reading: str) -> bool:
+        """Whether a reading with digits or symbols spells a syllable key once they are
+        read as the letters OCR most often puts them for ("d6i" -> "doi")."""
+        folded = "".join(self._fold.get(ch, ch) for ch in strip_accents(reading.lower()))
+        return folded != reading.lower() and bool(self.lexicon.candidates(folded))
+
     def _lookup(self, reading: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """(candidate ids, log P(reading | candidate)), most likely first; empty if
         nothing plausible is near.
@@ -119,3 +125,33 @@ def merge_noisy_words(tokens: list[Token]) -> list[Token]:
 
 def _joinable(token: Token) -> bool:
     return token.kind in (WORD, NUMBER, CODE) or (token.kind == PUNCT and _OCR_SYMBOL.fullmatch(token.text) is not None)
+
+
+MIN_STRONG = 2
+MIN_SHARE = 0.15
+
+
+def looks_like_ocr(tokens: list[Token], ocr: "OcrCandidates") -> bool:
+    """Whether a block of text reads like English-model OCR of Vietnamese.
+
+    Strong signs are what only OCR noise makes of a Vietnamese syllable: a letter-digit
+    or letter-symbol mixture that folds to a syllable key (d6i, x3, 1am, v&i), or a word
+    with é that is a syllable key once its accents go (hién, két: this OCR writes é for
+    every ê, ế, ề, ể, ễ, ệ).  Weak signs are plain words that spell no key (ciia, thye).
+    Clean text, accented or not, has next to no strong signs, and foreign words (TF1,
+    Pokémon, Jefferson) are neither strong signs nor, in Vietnamese text, frequent."""
+    words = signs = strong = 0
+    for token in tokens:
+        text = token.text
+        if token.kind == WORD:
+            words += 1
+            if "é" in text.lower() and ocr.is_vietnamese_reading(text):
+                signs += 1
+                strong += 1
+            elif text.isascii() and not ocr.is_vietnamese_reading(text):
+                signs += 1
+        elif token.kind == CODE and NOISY_WORD.fullmatch(text):
+            words += 1
+            signs += 1
+            strong += ocr.folds_to_key(text)
+    return strong >= MIN_STRONG and signs >= MIN_SHARE * words

@@ -21,7 +21,7 @@ from .decode import decode
 from .model import Model
 from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
 from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
-from .ocr import NOISY_WORD, OcrCandidates, merge_noisy_words
+from .ocr import NOISY_WORD, OcrCandidates, looks_like_ocr, merge_noisy_words
 from .tokenize import CODE, NEWLINE, WORD, Token, render, tokenize
 from .userlex import read_user_lexicon
 
@@ -29,9 +29,10 @@ from .userlex import read_user_lexicon
 RESTORED = "restored"    # chosen among accented candidates by the decoder
 KEPT = "kept"            # a word left as written (already accented, or plain and valid in accented text)
 UNKNOWN = "unknown"      # a word with no Vietnamese reading (foreign word, name, abbreviation)
+ABBREVIATION = "abbreviation"  # an abbreviation typed without its Vietnamese letter (HDND -> HĐND)
 PROTECTED = "protected"  # numbers, codes, URLs, punctuation, spacing
 
-MODES = ("plain", "ocr")
+MODES = ("auto", "plain", "ocr")
 BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
 _ACCENTED_LINE_SHARE = 0.5
 _OCR_LOCK = threading.Lock()
@@ -45,7 +46,8 @@ class Options:
     beam: int = 12      # hypotheses kept per segment at each step
     max_candidates: int = 32  # accented forms considered per word, most frequent first
     name_weight: float = 0.5   # weight of the spelling odds of names for capitalized words inside sentences
-    mode: str = "plain"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3, d6i)
+    mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
+    #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
     keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
 
@@ -91,7 +93,19 @@ class _Decision:
     costs: list[list[list[float] | None]]  # prior scores per candidate (None: none)
     paths: list[list[int]]            # chosen candidate index per position
     chosen: dict[int, int]            # token index -> chosen word id, for restored words
-    source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN for words
+    source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN/ABBREVIATION for words
+    fixed: dict[int, str]             # token index -> output decided without the decoder
+
+
+@dataclass
+class _Plan:
+    """What the planning stage decided for one block, before decoding."""
+
+    tokens: list[Token]
+    lattice_of: dict[int, tuple[int, ...]]    # token index -> candidate ids
+    channel_of: dict[int, tuple[float, ...]]  # token index -> channel score per candidate (ocr)
+    source: dict[int, str]
+    fixed: dict[int, str]                     # token index -> output (abbreviations)
 
 
 class Restorer:
@@ -166,15 +180,18 @@ class Restorer:
     def _plan(self, text: str):
         """Tokens; candidate ids for the words to restore (others get a fixed LM id);
         channel scores per candidate (ocr mode); where each word's output comes from."""
-        if self.options.mode == "ocr":
-            return self._plan_ocr(text)
         tokens = list(tokenize(text))
+        mode = self.options.mode
+        if mode == "ocr" or (mode == "auto" and looks_like_ocr(tokens, self._ocr_candidates())):
+            return self._plan_ocr(tokens)
         lexicon = self.model.lexicon
+        abbreviations = self.model.abbreviations
         limit = self.options.max_candidates
         accented_lines = _accented_lines(tokens)
         line = 0
         lattice_of: dict[int, tuple[int, ...]] = {}
         source: dict[int, str] = {}
+        fixed: dict[int, str] = {}
         for i, tok in enumerate(tokens):
             if tok.kind == NEWLINE:
                 line += 1
@@ -182,6 +199,9 @@ class Restorer:
             if tok.kind != WORD:
                 continue
             text_i = tok.text
+            if text_i in abbreviations:
+                fixed[i], source[i] = abbreviations[text_i], ABBREVIATION
+                continue
             if text_i.isascii():
                 lower = text_i.lower()
                 keep_as_is = line in accented_lines and is_valid_syllable(lower)
@@ -193,19 +213,23 @@ class Restorer:
                 source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
             else:
                 source[i] = KEPT if is_valid_syllable(unicodedata.normalize("NFC", text_i.lower())) else UNKNOWN
-        return tokens, lattice_of, {}, source
+        return _Plan(tokens, lattice_of, {}, source, fixed)
 
-    def _plan_ocr(self, text: str):
+    def _plan_ocr(self, tokens: list[Token]):
         """OCR mode: every word, and every short letter-digit-symbol run (d6i, x3, hi¢n),
         is a noisy reading; its candidates are the syllables the OCR error model finds
         near it, plus keeping it as read (the <unk> candidate)."""
-        tokens = merge_noisy_words(list(tokenize(text)))
+        tokens = merge_noisy_words(tokens)
         ocr = self._ocr_candidates()
         lattice_of: dict[int, tuple[int, ...]] = {}
         channel_of: dict[int, tuple[float, ...]] = {}
         source: dict[int, str] = {}
+        fixed: dict[int, str] = {}
         for i, tok in enumerate(tokens):
             if tok.kind != WORD and not (tok.kind == CODE and NOISY_WORD.fullmatch(tok.text)):
+                continue
+            if tok.text in self.model.abbreviations:
+                fixed[i], source[i] = self.model.abbreviations[tok.text], ABBREVIATION
                 continue
             ids, channel = ocr.lookup(tok.text)
             if not ids:
@@ -217,7 +241,7 @@ class Restorer:
                 lattice_of[i] = ids + (self._unk,)
                 channel_of[i] = channel + (self.options.keep_score,)
             source[i] = RESTORED
-        return tokens, lattice_of, channel_of, source
+        return _Plan(tokens, lattice_of, channel_of, source, fixed)
 
     def _ocr_candidates(self) -> OcrCandidates:
         with _OCR_LOCK:  # loaded on first use, once, however many threads ask
@@ -261,8 +285,9 @@ class Restorer:
         return segs, lattices, costs
 
     def _decide(self, text: str) -> "_Decision":
-        tokens, lattice_of, channel_of, source = self._plan(text)
-        segs, lattices, costs = self._lattices(tokens, lattice_of, channel_of)
+        plan = self._plan(text)
+        tokens, lattice_of, source = plan.tokens, plan.lattice_of, plan.source
+        segs, lattices, costs = self._lattices(tokens, lattice_of, plan.channel_of)
         paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam, costs=costs)
         chosen: dict[int, int] = {}
         for seg, lattice, path in zip(segs, lattices, paths):
@@ -271,7 +296,7 @@ class Restorer:
                     chosen[i] = cands[pick]
                 elif i in lattice_of:
                     source[i] = KEPT
-        return _Decision(tokens, segs, lattices, costs, paths, chosen, source)
+        return _Decision(tokens, segs, lattices, costs, paths, chosen, source, plan.fixed)
 
     def _form(self, token: Token, word_id: int) -> str:
         form = self.model.lexicon.symbols[word_id]
@@ -282,7 +307,8 @@ class Restorer:
     def _restore_block(self, text: str) -> str:
         decision = self._decide(text)
         tokens = decision.tokens
-        return render(tokens, {i: self._form(tokens[i], w) for i, w in decision.chosen.items()})
+        replacements = {i: self._form(tokens[i], w) for i, w in decision.chosen.items()}
+        return render(tokens, {**replacements, **decision.fixed})
 
     def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
         decision = self._decide(text)
@@ -298,7 +324,8 @@ class Restorer:
                 conf = dict(alts).get(chosen[i], 1.0)
                 result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))
             else:
-                result.append(TokenChoice(start, end, tok.kind, tok.text, tok.text, source.get(i, PROTECTED)))
+                output = decision.fixed.get(i, tok.text)
+                result.append(TokenChoice(start, end, tok.kind, tok.text, output, source.get(i, PROTECTED)))
         return result
 
     def _posteriors(self, decision: "_Decision") -> dict[int, list[tuple[int, float]]]:
