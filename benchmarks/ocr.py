@@ -58,7 +58,7 @@ def run_set(name: str, golds: list[str], ocr_lines: list[str], restorers: dict[s
     cells = []
     for label, (cer, wer, acc), seconds in row:
         speed = f", {n_tokens / seconds:,.0f} tok/s" if seconds else ""
-        cells.append(f"{100 * cer:.1f} / {100 * wer:.1f} / {100 * acc:.1f}{speed}")
+        cells.append(f"{100 * cer:.2f} / {100 * wer:.2f} / {100 * acc:.2f}{speed}")
     print(f"| {name} ({len(golds):,} lines) | " + " | ".join(cells) + " |", flush=True)
 
 

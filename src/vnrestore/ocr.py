@@ -24,9 +24,10 @@ from .ocrmodel import ConfusionTable
 from .orthography import strip_accents
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
-MAX_CANDIDATES = 8   # from neighbouring keys, besides every form of the reading's own key
-NEAR_KEYS = 12       # neighbouring keys scored by the channel
-FORMS_PER_KEY = 6    # most frequent forms of each
+MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading's own key
+NEAR_KEYS = 20       # neighbouring keys ranked by the channel (their most frequent form)
+KEYS_EXPANDED = 10   # of those, the keys whose every form is scored
+FORMS_PER_KEY = 8    # most frequent forms of each
 # A code-like token is read as a noisy word when it is short and made of letters,
 # digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
 NOISY_WORD = regex.compile(r"(?=.*\p{L})[\p{L}\p{M}\d&@¢€¥£§]{1,8}")
@@ -70,13 +71,24 @@ class OcrCandidates:
         """
         lower = unicodedata.normalize("NFC", reading).lower()
         query = "".join(self._fold.get(ch, ch) for ch in strip_accents(lower))
-        limit = 1 if len(query) <= 3 else 2
+        own = set(self.lexicon.candidates(query))
+        # A reading that spells a key is mostly that key with its accents lost; its
+        # neighbours one edit away are alternatives enough (and keep OCR mode fast).
+        limit = 1 if len(query) <= 3 or own else 2
         near = process.extract(query, self._keys, scorer=Levenshtein.distance,
                                score_cutoff=limit, limit=None)
         near.sort(key=lambda e: (e[1], -self._key_count[e[0]], e[0]))
-        own = set(self.lexicon.candidates(query))
-        scored = []
+        # Two stages, to keep the channel's dynamic programme off most forms: rank the
+        # neighbouring keys by how well their most frequent form explains the reading,
+        # then score every form of the best few (and of the reading's own key).
+        ranked = []
         for near_key, _, _ in near[:NEAR_KEYS]:
+            head = self.lexicon.candidates(near_key)[0]
+            channel = self.table.word_logprob(lower, self.lexicon.symbols[head])
+            ranked.append((near_key != query, -(channel + math.log(self._key_count[near_key] + 1)), near_key))
+        ranked.sort()
+        scored = []
+        for _, _, near_key in ranked[:KEYS_EXPANDED]:
             for word_id in self.lexicon.candidates(near_key)[:FORMS_PER_KEY]:
                 channel = self.table.word_logprob(lower, self.lexicon.symbols[word_id])
                 if channel > -math.inf:

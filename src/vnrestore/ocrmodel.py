@@ -216,6 +216,7 @@ class ConfusionTable:
         self._fam_emit = dict(fam_emit)
         self._fam_other = fam_other
         self._memo: dict[tuple[str, str], float] = {}
+        self._emit_rows: dict[str, dict[str, float]] = {}  # gold letter -> substring -> P, filled on use
         self._merge = merge
         self._merge_first = {bg[0] for bg in merge}
         self._ins = ins
@@ -308,6 +309,7 @@ class ConfusionTable:
         merge = self._merge
         first = self._merge_first
         ins = [p_ins(ch) for ch in o]
+        spans = [min(MAX_OUT, m - j) + 1 for j in range(m + 1)]  # substring lengths from j
         # forward[i][j]: probability of o[:j] from g[:i], at the slot before g[i]
         forward = [[0.0] * (m + 1) for _ in range(n + 1)]
         forward[0][0] = 1.0
@@ -317,6 +319,11 @@ class ConfusionTable:
             pair = g[i:i + 2] if gi in first and i + 1 < n else ""
             pm = merge.get(pair, 0.0) if pair else 0.0
             nxt = forward[i + 1] if i < n else None
+            # P(substring | gi) for this letter, memoised across calls: the inner loop
+            # is the hot path of OCR mode, and a dict look-up costs less than a call.
+            emits = self._emit_rows.get(gi)
+            if emits is None:
+                emits = self._emit_rows[gi] = {}
             for j in range(m + 1):
                 f = row[j]
                 if f == 0.0:
@@ -327,8 +334,12 @@ class ConfusionTable:
                     continue
                 fs = f * stop
                 single = fs * (1.0 - pm)
-                for k in range(min(MAX_OUT, m - j) + 1):
-                    nxt[j + k] += single * p_emit(gi, o[j:j + k])
+                for k in range(spans[j]):
+                    sub = o[j:j + k]
+                    p = emits.get(sub)
+                    if p is None:
+                        p = emits[sub] = p_emit(gi, sub)
+                    nxt[j + k] += single * p
                 if pm and j < m:
                     forward[i + 2][j + 1] += fs * pm * p_emit(pair, o[j])
         total = forward[n][m] * stop
