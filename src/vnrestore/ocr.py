@@ -28,6 +28,7 @@ MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading
 NEAR_KEYS = 20       # neighbouring keys ranked by the channel (their most frequent form)
 KEYS_EXPANDED = 10   # of those, the keys whose every form is scored
 FORMS_PER_KEY = 8    # most frequent forms of each
+CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best are dropped
 # A code-like token is read as a noisy word when it is short and made of letters,
 # digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
 NOISY_WORD = regex.compile(r"(?=.*\p{L})[\p{L}\p{M}\d&@¢€¥£§]{1,8}")
@@ -96,6 +97,10 @@ class OcrCandidates:
                     scored.append((word_id in own, channel + prior, channel, word_id))
         scored.sort(key=lambda e: (-e[0], -e[1], e[3]))
         kept = [e for e in scored if e[0]] + [e for e in scored if not e[0]][:MAX_CANDIDATES]
+        # Forms the channel finds far worse than the best cannot be rescued by the
+        # language model in practice; dropping them narrows the lattice.
+        floor = max((e[2] for e in kept), default=0.0) - CHANNEL_MARGIN
+        kept = [e for e in kept if e[2] >= floor]
         return tuple(e[3] for e in kept), tuple(e[2] for e in kept)
 
 
@@ -152,18 +157,19 @@ def looks_like_ocr(tokens: list[Token], ocr: "OcrCandidates") -> bool:
     every ê, ế, ề, ể, ễ, ệ).  Weak signs are plain words that spell no key (ciia, thye).
     Clean text, accented or not, has next to no strong signs, and foreign words (TF1,
     Pokémon, Jefferson) are neither strong signs nor, in Vietnamese text, frequent."""
+    candidates = ocr.lexicon.candidates
     words = signs = strong = 0
     for token in tokens:
-        text = token.text
         if token.kind == WORD:
             words += 1
-            if "é" in text.lower() and ocr.is_vietnamese_reading(text):
+            lower = token.text.lower()
+            if lower.isascii():  # the common case, kept cheap: this runs on all text
+                signs += not candidates(lower)
+            elif "é" in lower and ocr.is_vietnamese_reading(lower):
                 signs += 1
                 strong += 1
-            elif text.isascii() and not ocr.is_vietnamese_reading(text):
-                signs += 1
-        elif token.kind == CODE and NOISY_WORD.fullmatch(text):
+        elif token.kind == CODE and NOISY_WORD.fullmatch(token.text):
             words += 1
             signs += 1
-            strong += ocr.folds_to_key(text)
+            strong += ocr.folds_to_key(token.text)
     return strong >= MIN_STRONG and signs >= MIN_SHARE * words
