@@ -1,11 +1,13 @@
 """Candidates for OCR'd words: which syllables could have been printed where the OCR
 engine read "ciia", "x3", "d6i" or "hién", and how well each explains the reading.
 
-Neighbours are found on accent-stripped keys: every attested key within a small edit
-distance of the reading's own key (digits and symbols count as letters, so "16p" is two
-edits from "lop").  Each accented form of those keys is then scored by the OCR error
-model, log P(reading | form); the best few are the word's candidates, and those scores
-are the channel half of the noisy channel (the language model is the other half).
+Neighbours are found on accent-stripped keys: the reading is stripped and its digits
+and symbols folded to the letters they most often stand for in the learned table
+("16p" -> "lop"), then every attested key within one or two edits is a neighbour.  The
+neighbours are ranked by how well their most frequent form explains the reading; every
+form of the best few, and of the reading's own key, is scored by the OCR error model,
+log P(reading | form).  The best are the word's candidates, and those scores are the
+channel half of the noisy channel (the language model is the other half).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .candidates import Lexicon
+from .model import default_model_dir
 from .ocrmodel import ConfusionTable
 from .orthography import strip_accents
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
@@ -35,8 +38,8 @@ NOISY_WORD = regex.compile(r"(?=.*\p{L})[\p{L}\p{M}\d&@¢€¥£§]{1,8}")
 
 
 def confusion_path() -> Path:
-    from .model import default_model_dir
-
+    """The packaged OCR error model (it describes the OCR engine, not the corpus, so it
+    serves user-built language models too)."""
     return default_model_dir() / "ocr-confusions.tsv"
 
 
