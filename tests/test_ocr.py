@@ -96,3 +96,16 @@ def test_cli_mode_option(tmp_path, capsys):
     assert main(["fix", str(source), "--mode", "ocr"]) == 0
     assert capsys.readouterr().out == "công tác xã năm 2025\n"
     assert main(["fix", str(source), "--mode", "scan"]) == 2
+
+
+def test_layout_noise_is_handled_without_losing_text(ocr_restorer):
+    # leading spaces, a line-end hyphen, scan debris: all kept, words around them restored
+    text = "  Thyc hién cong-\ntac dan van ciia | co quan ~ nim 2025 _\n\n   II. KET QUA THUC HIEN\n"
+    out = ocr_restorer.restore(text)
+    assert out.count("\n") == text.count("\n")
+    assert out.startswith("  ") and "\n\n   " in out
+    for kept in ("-\n", " | ", " ~ ", " _\n"):
+        assert kept in out
+    assert "   II. KẾT QUẢ" in out  # a heading number is not OCR noise
+    for word in ("Thực", "hiện", "dân", "vận", "của", "cơ", "quan", "năm", "KẾT", "QUẢ"):
+        assert word in out, out

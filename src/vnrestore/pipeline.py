@@ -36,6 +36,7 @@ MODES = ("auto", "plain", "ocr")
 BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
 _ACCENTED_LINE_SHARE = 0.5
 _OCR_LOCK = threading.Lock()
+_ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,9 @@ class Restorer:
                 continue
             if tok.text in self.model.abbreviations:
                 fixed[i], source[i] = self.model.abbreviations[tok.text], ABBREVIATION
+                continue
+            if _ROMAN.fullmatch(tok.text) and i + 1 < len(tokens) and tokens[i + 1].text in ".)":
+                source[i] = KEPT  # a heading number (II., IV.), not OCR noise
                 continue
             ids, channel = ocr.lookup(tok.text)
             if not ids:
