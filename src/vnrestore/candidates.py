@@ -26,23 +26,17 @@ class Lexicon:
                 continue
             grouped.setdefault(key(sym), []).append((count, i))
         self._candidates: dict[str, tuple[int, ...]] = {}
-        self._log_prior: dict[int, float] = {}
         self._log_prior_capitalized: dict[int, float] = {}
         for k, entries in grouped.items():
             entries.sort(key=lambda e: (-e[0], e[1]))
             attested = [e for e in entries if e[0] > 0] or entries
             ids = tuple(i for _, i in attested)
             self._candidates[k] = ids
-            self._log_prior.update(_smoothed_log_shares(ids, [counts[i] for i in ids]))
             self._log_prior_capitalized.update(_smoothed_log_shares(ids, [capitalized[i] for i in ids]))
 
     def candidates(self, word_key: str) -> tuple[int, ...]:
         """Ids of the forms for a key, most frequent first (empty if unknown)."""
         return self._candidates.get(word_key, ())
-
-    def log_prior(self, word_id: int) -> float:
-        """log P(form | key) from corpus counts (add-one), for baselines and explain."""
-        return self._log_prior.get(word_id, 0.0)
 
     def log_prior_capitalized(self, word_id: int) -> float:
         """log P(form | key, written capitalized inside a sentence), add-one smoothed:
@@ -55,9 +49,6 @@ class Lexicon:
 
     def id(self, symbol: str) -> int | None:
         return self.ids.get(symbol)
-
-    def __contains__(self, word_key: str) -> bool:
-        return word_key in self._candidates
 
 
 def _smoothed_log_shares(ids: tuple[int, ...], counts: list[int]) -> dict[int, float]:

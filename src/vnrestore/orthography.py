@@ -195,14 +195,3 @@ def is_valid_syllable(syllable: str) -> bool:
     if coda in _STOP_CODAS and tone not in (SAC, NANG):
         return False
     return True
-
-
-def restyle(word: str, style: str) -> str:
-    """Re-spell the tone placement of a word of any case, keeping its case."""
-    lower = word.lower()
-    fixed = normalize_syllable(lower, style)
-    if fixed == lower:
-        return word
-    from .casing import apply_case  # local import: casing is a leaf module too
-
-    return apply_case(word, fixed)
