@@ -57,7 +57,7 @@ def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tu
             for file in sorted(path.rglob(pattern)):
                 if file.is_file():
                     pairs.append((file, outdir / file.relative_to(path)))
-        elif not path.exists() and _GLOB_CHARS & set(item):
+        elif is_pattern(item):
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 raise InputError(f"{item}: no file matches")
@@ -68,6 +68,11 @@ def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tu
     if len(set(targets)) != len(targets):
         raise InputError(f"two inputs would be written to the same file in {outdir}")
     return pairs
+
+
+def is_pattern(item: str) -> bool:
+    """An input that names no file but has glob characters: a pattern to expand."""
+    return not Path(item).exists() and bool(_GLOB_CHARS & set(item))
 
 
 # One restorer per worker process, made by the pool's initializer.
@@ -121,7 +126,8 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
         for source, target in pairs:
             record(source, _restore_file(source, target, errors, restorer, legacy))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model, options, user_lexicon)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(model, options, user_lexicon)) as pool:
             futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
             for future in as_completed(futures):
                 record(futures[future], future.result())

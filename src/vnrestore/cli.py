@@ -30,9 +30,11 @@ LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"; fix --mark-un
 UNCERTAIN_OPEN, UNCERTAIN_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: brackets ordinary text never uses
 
 
+_MB = 1e6
+
+
 class UsageError(Exception):
     """Options that do not fit together (exit status 2, like argparse's own errors)."""
-_MB = 1e6
 
 
 # -- fix ------------------------------------------------------------------------------
@@ -42,7 +44,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     with _output(args.output) as out:
         for path in args.files:
-            lines = convert_lines(read_lines(path, args.errors), args.legacy)
+            lines = _input_lines(path, args)
             if args.format == "jsonl":
                 for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
                     out.write(_line_record(path, number, text, choices).encode("utf-8"))
@@ -78,7 +80,7 @@ def _is_batch(args: argparse.Namespace) -> bool:
     mirrored tree instead of one stream."""
     out = args.output
     out_is_dir = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir())
-    tree_in = any(Path(f).is_dir() or (not Path(f).exists() and set("*?[") & set(f)) for f in args.files)
+    tree_in = any(Path(f).is_dir() or batch.is_pattern(f) for f in args.files)
     if tree_in and not out_is_dir:
         raise UsageError("directory or pattern inputs need -o OUTDIR/ (a directory, with a trailing slash if new)")
     if out_is_dir and (args.format != "text" or args.mark_uncertain):
@@ -96,7 +98,8 @@ def _fix_tree(args: argparse.Namespace) -> int:
     bar = batch.ProgressBar() if show else None
     try:
         result = batch.run(pairs, model=args.model, options=_options(args), errors=args.errors,
-                           legacy=args.legacy, user_lexicon=user_lexicon, jobs=args.jobs or batch.default_jobs(), progress=bar)
+                           legacy=args.legacy, user_lexicon=user_lexicon,
+                           jobs=args.jobs or batch.default_jobs(), progress=bar)
     finally:
         if bar:
             bar.close()
@@ -105,6 +108,11 @@ def _fix_tree(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"vnrestore: {result.summary()}", file=sys.stderr)
     return 1 if result.failures else 0
+
+
+def _input_lines(path: str, args: argparse.Namespace) -> Iterator[str]:
+    """The lines of an input as --errors and --legacy say to read them."""
+    return convert_lines(read_lines(path, args.errors), args.legacy)
 
 
 @contextlib.contextmanager
@@ -123,7 +131,7 @@ def _output(path: str | None) -> Iterator[BinaryIO]:
 def cmd_explain(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # explain needs the text whole, to give offsets into it.
-    text = "".join(convert_lines(read_lines(args.file, args.errors), args.legacy))
+    text = "".join(_input_lines(args.file, args))
     line_starts = [0] + [m.end() for m in LINE_END.finditer(text)]
     show = _format_jsonl if args.format == "jsonl" else _format_text
     for choice in restorer.explain(text):
@@ -158,7 +166,7 @@ def _format_jsonl(choice: TokenChoice, line: int, column: int) -> str:
 def cmd_review(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # The page shows the whole document, so the text is read whole, like explain.
-    text = "".join(convert_lines(read_lines(args.file, args.errors), args.legacy))
+    text = "".join(_input_lines(args.file, args))
     write_review(restorer, text, args.output, title=Path(display_name(args.file)).name,
                  low_confidence=LOW_CONFIDENCE)
     return 0
@@ -281,6 +289,16 @@ def _add_errors_option(parser: argparse.ArgumentParser) -> None:
                              "convert from one encoding, or never (off)")
 
 
+def _whole_file_command(commands, name: str, run, *, help: str, description: str) -> argparse.ArgumentParser:
+    """A command that reads one FILE whole (its output points into the text)."""
+    parser = commands.add_parser(name, help=help, description=description + " Reads the whole FILE into memory.")
+    parser.add_argument("file", metavar="FILE", help="input file ('-' for stdin)")
+    _add_model_options(parser)
+    _add_errors_option(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vnrestore",
@@ -315,31 +333,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_errors_option(fix)
     fix.set_defaults(run=cmd_fix)
 
-    explain = commands.add_parser(
-        "explain", help="show how each word was restored",
+    explain = _whole_file_command(
+        commands, "explain", cmd_explain, help="show how each word was restored",
         description="Show, for each word the decoder restored (every word with --all), its "
                     "position (line:column), the form chosen, its confidence and the "
-                    f"alternatives. Choices with confidence below {LOW_CONFIDENCE} are marked '?'. "
-                    "Reads the whole FILE into memory.")
-    explain.add_argument("file", metavar="FILE", help="input file ('-' for stdin)")
+                    f"alternatives. Choices with confidence below {LOW_CONFIDENCE} are marked '?'.")
     explain.add_argument("--format", choices=("text", "jsonl"), default="text",
                          help="text (default) or one JSON object per word")
     explain.add_argument("--all", action="store_true", help="list every word, not only restored ones")
-    _add_model_options(explain)
-    _add_errors_option(explain)
-    explain.set_defaults(run=cmd_explain)
 
-    review = commands.add_parser(
-        "review", help="write an HTML page for checking a restored file",
+    review = _whole_file_command(
+        commands, "review", cmd_review, help="write an HTML page for checking a restored file",
         description="Write one self-contained HTML page showing the restored FILE with changed "
                     "words marked, uncertain ones (confidence below "
                     f"{LOW_CONFIDENCE}) highlighted, the original and alternatives on hover or "
-                    "focus, and a summary. Reads the whole FILE into memory.")
-    review.add_argument("file", metavar="FILE", help="input file ('-' for stdin)")
+                    "focus, and a summary.")
     review.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
-    _add_model_options(review)
-    _add_errors_option(review)
-    review.set_defaults(run=cmd_review)
 
     info = commands.add_parser("info", help="describe a model",
                                description="Print a model's metadata: sizes, counts, inputs, licence.")

@@ -115,34 +115,37 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_vocab(path: Path) -> tuple[list[str], list[int], list[int]]:
-    """Symbols, corpus counts and counts capitalized inside a sentence, in id order."""
-    symbols, counts, capitalized = [], [], []
+def _tsv_rows(path: Path, columns: tuple[str, ...]):
+    """(line number, fields) of a model TSV file, comment lines skipped; a line with
+    another number of fields is an error naming the file, the line and the columns."""
+    expected = "<TAB>".join(columns)
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if line.startswith("#"):
                 continue
-            try:
-                sym, count, cap = line.rstrip("\n").split("\t")
-                counts.append(int(count))
-                capitalized.append(int(cap))
-            except ValueError:
-                raise ModelError(f"{path}:{number}: expected 'symbol<TAB>count<TAB>count capitalized'") from None
-            symbols.append(sym)
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != len(columns):
+                raise ModelError(f"{path}:{number}: expected '{expected}'")
+            yield number, fields
+
+
+def _read_vocab(path: Path) -> tuple[list[str], list[int], list[int]]:
+    """Symbols, corpus counts and counts capitalized inside a sentence, in id order."""
+    columns = ("symbol", "count", "count capitalized")
+    symbols, counts, capitalized = [], [], []
+    for number, (sym, count, cap) in _tsv_rows(path, columns):
+        try:
+            counts.append(int(count))
+            capitalized.append(int(cap))
+        except ValueError:
+            raise ModelError(f"{path}:{number}: expected '{'<TAB>'.join(columns)}' with whole-number counts") from None
+        symbols.append(sym)
     return symbols, counts, capitalized
 
 
 def _read_pairs(path: Path) -> dict[str, str]:
-    pairs = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.startswith("#"):
-                continue
-            plain, sep, form = line.rstrip("\n").partition("\t")
-            if not sep:
-                raise ModelError(f"{path}:{number}: expected 'plain<TAB>abbreviation'")
-            pairs[plain] = form
-    return pairs
+    """The abbreviation table: spelling typed without diacritics -> abbreviation."""
+    return {plain: form for _, (plain, form) in _tsv_rows(path, ("plain", "abbreviation"))}
 
 
 def _map_arrays(path: Path, layout: dict) -> dict[str, np.ndarray]:

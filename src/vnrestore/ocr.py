@@ -34,7 +34,8 @@ FORMS_PER_KEY = 8    # most frequent forms of each
 CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best are dropped
 # A code-like token is read as a noisy word when it is short and made of letters,
 # digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
-NOISY_WORD = regex.compile(r"(?=.*\p{L})[\p{L}\p{M}\d&@¢€¥£§]{1,8}")
+_SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
+NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
 
 
 def confusion_path() -> Path:
@@ -62,19 +63,26 @@ class OcrCandidates:
     def folds_to_key(self, reading: str) -> bool:
         """Whether a reading with digits or symbols spells a syllable key once they are
         read as the letters OCR most often puts them for ("d6i" -> "doi")."""
-        folded = "".join(self._fold.get(ch, ch) for ch in strip_accents(reading.lower()))
-        return folded != reading.lower() and bool(self.lexicon.candidates(folded))
+        lower = reading.lower()
+        folded = self._folded_key(lower)
+        return folded != lower and bool(self.lexicon.candidates(folded))
+
+    def _folded_key(self, lower: str) -> str:
+        """The key a lower-case reading is searched under: accents stripped, digits and
+        symbols read as the letters they most often stand for."""
+        return "".join(self._fold.get(ch, ch) for ch in strip_accents(lower))
 
     def _lookup(self, reading: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """(candidate ids, log P(reading | candidate)), most likely first; empty if
         nothing plausible is near.
 
         Every form of the reading's own key stays (plain loss of diacritics is the most
-        common damage); of the neighbouring keys, the closest and most frequent few are
-        scored, and the best by channel score plus the form's corpus log-frequency kept.
+        common damage); the neighbouring keys are ranked in two stages (below), and of
+        their forms the best by channel score plus corpus log-frequency are kept, less
+        any far below the best channel score.
         """
         lower = unicodedata.normalize("NFC", reading).lower()
-        query = "".join(self._fold.get(ch, ch) for ch in strip_accents(lower))
+        query = self._folded_key(lower)
         own = set(self.lexicon.candidates(query))
         # A reading that spells a key is mostly that key with its accents lost; its
         # neighbours one edit away are alternatives enough (and keep OCR mode fast).
@@ -120,7 +128,7 @@ def _fold_map(table: ConfusionTable) -> dict[str, str]:
     return {ch: max(sorted(v), key=v.get) for ch, v in votes.items()}
 
 
-_OCR_SYMBOL = regex.compile(r"[&@¢€¥£§]")
+_OCR_SYMBOL = regex.compile(f"[{_SYMBOLS}]")
 
 
 def merge_noisy_words(tokens: list[Token]) -> list[Token]:

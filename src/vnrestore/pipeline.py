@@ -22,6 +22,7 @@ from .model import Model
 from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
 from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
 from .ocr import NOISY_WORD, OcrCandidates, looks_like_ocr, merge_noisy_words
+from .textio import split_lines
 from .tokenize import CODE, NEWLINE, WORD, Token, render, tokenize
 from .userlex import read_user_lexicon
 
@@ -160,7 +161,7 @@ class Restorer:
         and the longest paragraph (see ``_line_blocks``).
         """
         for block in _line_blocks(lines):
-            yield from _split_lines(self.restore(block))
+            yield from split_lines(self.restore(block))
 
     def explain_lines(self, lines: Iterable[str]) -> Iterator[tuple[str, list[TokenChoice]]]:
         """Like ``restore_lines``, with each restored line's token choices (spans count
@@ -168,7 +169,7 @@ class Restorer:
         for block in _line_blocks(lines):
             choices = self.explain(block)
             k = 0
-            for line in _split_lines(block):
+            for line in split_lines(block):
                 start, end = choices[k].start, choices[k].start + len(line)
                 mine = []
                 while k < len(choices) and choices[k].start < end:
@@ -390,14 +391,6 @@ _CONTINUES = regex.compile(r"[^\S\r\n]*\p{Ll}")
 # Block cut points, best first: a line break before a line that does not continue the
 # sentence, a sentence end, any whitespace.
 _CUTS = tuple(regex.compile(p) for p in (r"\n(?![^\S\r\n]*\p{Ll})", r"[.!?…]\s", r"\s"))
-
-
-_LINE_ENDS = regex.compile(r"(?<=\n)|(?<=\r)(?!\n)")
-
-
-def _split_lines(text: str) -> list[str]:
-    """Lines with their ends, split only at \n, \r\n and \r (as they were read)."""
-    return [line for line in _LINE_ENDS.split(text) if line]
 
 
 def _line_blocks(lines: Iterable[str]) -> Iterator[str]:
