@@ -118,7 +118,7 @@ texts = make_texts(CODES)
 @given(texts)
 @settings(max_examples=200, deadline=None)
 def test_restore_only_changes_marks_of_words(text):
-    out = vnrestore.restore(text)
+    out = vnrestore.restore(text, mode="plain")  # ocr mode may also change letters
     assert strip_accents(out) == strip_accents(text)
     before, after = list(tokenize(text)), list(tokenize(out))
     # same spans and kinds; only word tokens may differ, and then only in their marks
@@ -365,8 +365,9 @@ def test_restore_lines_on_a_long_text(restorer):
 @given(st.text(max_size=80))
 @settings(max_examples=200, deadline=None)
 def test_any_text(text):
+    assert strip_accents(vnrestore.restore(text, mode="plain")) == strip_accents(text)
+    # auto mode may read a noisy text as OCR output and change letters, never anything else
     out = vnrestore.restore(text)
-    assert strip_accents(out) == strip_accents(text)
     before, after = list(tokenize(text)), list(tokenize(out))
     assert [t.kind for t in before] == [t.kind for t in after]
     assert [t.text for t in before if t.kind != WORD] == [t.text for t in after if t.kind != WORD]

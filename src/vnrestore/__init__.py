@@ -34,11 +34,14 @@ def _restorer(options: Options) -> Restorer:
         return restorer
 
 
-def restore(text: str, *, style: str = "new") -> str:
-    """Restore the diacritics of `text` with the default model."""
-    return _restorer(Options(style=style)).restore(text)
+def restore(text: str, *, style: str = "new", mode: str = "auto") -> str:
+    """Restore the diacritics of `text` with the default model.
+
+    `style`: tone placement, "new" (hòa) or "old" (hoà).  `mode`: "plain" only puts back
+    lost diacritics; "ocr" also repairs OCR letter noise; "auto" chooses per block."""
+    return _restorer(Options(style=style, mode=mode)).restore(text)
 
 
-def explain(text: str, *, style: str = "new") -> list[TokenChoice]:
+def explain(text: str, *, style: str = "new", mode: str = "auto") -> list[TokenChoice]:
     """Per-token choices (span, input, output, source, confidence, alternatives)."""
-    return _restorer(Options(style=style)).explain(text)
+    return _restorer(Options(style=style, mode=mode)).explain(text)
