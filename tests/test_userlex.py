@@ -83,7 +83,7 @@ def test_a_never_seen_fallback_syllable_becomes_a_candidate(plain):
 def test_cli_option(tmp_path, capsys):
     lexicon = tmp_path / "lex.txt"
     unknown = unknown_syllable(Restorer().model.lexicon)
-    lexicon.write_text(f"bả\t5\n{unknown}\n", encoding="utf-8")
+    lexicon.write_text(f"bả\t15\n{unknown}\n", encoding="utf-8")
     source = tmp_path / "in.txt"
     source.write_text("ba me\n", encoding="utf-8")
     assert main(["fix", str(source), "--user-lexicon", str(lexicon)]) == 0

@@ -6,7 +6,8 @@ Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts)
    tokenize and cut into segments exactly as the runtime does (``segment``), and map each
    content token to its LM symbol (syllables lower-cased, tone placed in the "new" style).
 2. Vocabulary: special and punctuation symbols, then every valid syllable seen, most
-   frequent first, then the syllables of the fallback inventory never seen (count 0).
+   frequent first, then the syllables of the fallback inventory never seen (count 0),
+   then "^form" for every form seen capitalized inside a sentence (names: see below).
 3. Count n-grams of every order with numpy (ids packed into uint64 keys).
 4. Interpolated modified Kneser-Ney (Chen & Goodman 1999) with three discounts per order,
    then count cut-offs per order; the mass of pruned n-grams goes back to their context
@@ -328,15 +329,15 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
     jobs = jobs or os.cpu_count() or 1
     marked_symbols, sequences = read_corpus(files, jobs)
     seq = np.concatenate(sequences)
-    # "^form" (capitalized inside a sentence) counts as "form" for the LM; the share of
-    # such uses is kept per form as a prior for capitalized words at run time.
+    # "^form" is "form" written capitalized inside a sentence, mostly in a name.  It is a
+    # symbol of its own in the LM, so names get their own contexts (chị ^Nhi, ^Nguyễn
+    # ^Thị); the candidate table counts it as a use of "form".
     symbols = sorted({s[len(CAPITALIZED_MARK):] if _is_marked(s) else s for s in marked_symbols})
     base_index = {s: i for i, s in enumerate(symbols)}
     to_base = np.array([base_index[s[len(CAPITALIZED_MARK):] if _is_marked(s) else s] for s in marked_symbols])
     marked = np.array([_is_marked(s) for s in marked_symbols])
     marked_counts = np.bincount(seq, minlength=len(marked_symbols))
     raw_counts = np.bincount(to_base, weights=marked_counts, minlength=len(symbols))
-    seq = to_base[seq]
 
     fallback_forms = []
     if fallback is not None:
@@ -346,18 +347,29 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
                 fallback_forms.append(normalize_syllable(form))
     vocab = choose_vocab(symbols, raw_counts, fallback_forms)
     index = {s: i for i, s in enumerate(vocab)}
-    remap = np.array([index.get(s, index["<unk>"]) for s in symbols], dtype=np.int32)
-    seq = remap[seq]
-    vocab_counts = np.bincount(seq, minlength=len(vocab))
-    capitalized_counts = np.bincount(remap[to_base[marked]], weights=marked_counts[marked],
+    names = [s for _, s in sorted((-int(c), s) for s, c, m in zip(marked_symbols, marked_counts, marked)
+                                  if m and s[len(CAPITALIZED_MARK):] in index)]
+    if len(vocab) + len(names) > MAX_VOCAB:
+        raise ValueError(f"vocabulary of {len(vocab) + len(names)} symbols exceeds {MAX_VOCAB}")
+    vocab += names
+    index.update((s, len(index)) for s in names)
+    unk = index[UNK]
+    plain_id = np.array([index.get(symbols[b], unk) for b in to_base], dtype=np.int32)
+    lm_id = np.array([index.get(s, u) for s, u in zip(marked_symbols, plain_id)], dtype=np.int32)
+    vocab_counts = np.bincount(plain_id, weights=marked_counts, minlength=len(vocab)).astype(np.int64)
+    capitalized_counts = np.bincount(plain_id[marked], weights=marked_counts[marked],
                                      minlength=len(vocab)).astype(np.int64)
+    for s in names:
+        vocab_counts[index[s]] = capitalized_counts[index[s[len(CAPITALIZED_MARK):]]]
+    seq = lm_id[seq]
 
     counts = count_ngrams(seq, order)
     lm, params = kneser_ney(counts, len(vocab), index[BOS], cutoffs)
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write("# symbol\tcorpus count\tcount capitalized inside a sentence (LM id = entry number from 0)\n")
+        handle.write("# symbol\tcorpus count\tcount capitalized inside a sentence (LM id = entry number from 0;"
+                     " ^form: form capitalized inside a sentence, an LM symbol of its own)\n")
         for sym, c, cap in zip(vocab, vocab_counts, capitalized_counts):
             handle.write(f"{sym}\t{int(c)}\t{int(cap)}\n")
     outputs = [VOCAB_FILE, LM_FILE]

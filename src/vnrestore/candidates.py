@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from .orthography import is_valid_syllable, key
-from .segment import SPECIAL_SYMBOLS
+from .segment import CAPITALIZED_MARK, SPECIAL_SYMBOLS
 
 
 class Lexicon:
@@ -25,6 +25,10 @@ class Lexicon:
             if sym in SPECIAL_SYMBOLS or not sym.isalpha() or not is_valid_syllable(sym):
                 continue
             grouped.setdefault(key(sym), []).append((count, i))
+        # "^form": the LM's symbol for form written capitalized inside a sentence.
+        self._as_name = {self.ids[sym[len(CAPITALIZED_MARK):]]: i for i, sym in enumerate(symbols)
+                         if sym.startswith(CAPITALIZED_MARK) and sym[len(CAPITALIZED_MARK):] in self.ids}
+        self._plain = {name: plain for plain, name in self._as_name.items()}
         self._candidates: dict[str, tuple[int, ...]] = {}
         self._log_prior_capitalized: dict[int, float] = {}
         for k, entries in grouped.items():
@@ -42,6 +46,15 @@ class Lexicon:
         """log P(form | key, written capitalized inside a sentence), add-one smoothed:
         how names spell a key, which differs from how common words do (Nam, Hà, Đức)."""
         return self._log_prior_capitalized.get(word_id, 0.0)
+
+    def as_name(self, word_id: int) -> int | None:
+        """Id of the LM symbol for this form capitalized inside a sentence (None if the
+        corpus never wrote it so)."""
+        return self._as_name.get(word_id)
+
+    def plain(self, word_id: int) -> int:
+        """The form behind an id: itself, or the form of a capitalized-inside symbol."""
+        return self._plain.get(word_id, word_id)
 
     def keys(self) -> list[str]:
         """Every key that has candidates."""

@@ -47,7 +47,8 @@ class Options:
     style: str = "new"  # tone placement of restored words: "new" (hòa, thủy) or "old" (hoà, thuỷ)
     beam: int = 12      # hypotheses kept per segment at each step
     max_candidates: int = 32  # accented forms considered per word, most frequent first
-    name_weight: float = 0.5   # weight of the spelling odds of names for capitalized words inside sentences
+    name_weight: float = 0.5   # capitalized words inside sentences: weight of the odds against
+    #                            forms never seen in names
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
@@ -256,11 +257,13 @@ class Restorer:
 
     def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]],
                   channel_of: dict[int, tuple[float, ...]]):
-        """Segments, their candidate lattices, and per-candidate prior scores: a
-        capitalized word inside a sentence is most likely a name, and names spell a key
-        with other odds than common words (Nam, Hà, Đức), so those candidates get the
-        log-share of their capitalized uses in the corpus, scaled by `name_weight`;
-        syllables of the user lexicon get their bonus."""
+        """Segments, their candidate lattices (LM ids), and per-candidate prior scores.
+
+        A capitalized word inside a sentence is most likely a name, and names spell a key
+        with other odds than common words (Nam, Hà, Đức): its candidates become the LM's
+        name symbols (^hà), and a form the corpus never wrote capitalized keeps its own
+        symbol but pays the smoothed log-share of such uses, scaled by `name_weight`.
+        Syllables of the user lexicon get their bonus."""
         lexicon = self.model.lexicon
         weight = self.options.name_weight
         bonus = self._bonus
@@ -278,11 +281,16 @@ class Restorer:
                     channel = channel_of.get(i)
                     if channel is not None:
                         extra = [self.options.channel_weight * c for c in channel]
-                    if weight and capitalized_inside(tokens, seg, k):
-                        names = [weight * lexicon.log_prior_capitalized(c) for c in cands]
-                        extra = [a + b for a, b in zip(extra, names)] if extra else names
                     if bonus and any(c in bonus for c in cands):
                         extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
+                if capitalized_inside(tokens, seg, k):
+                    if len(cands) > 1:
+                        # A form never seen capitalized has no name symbol: it pays the
+                        # (smoothed) odds of being one instead.
+                        names = [0.0 if lexicon.as_name(c) else weight * lexicon.log_prior_capitalized(c)
+                                 for c in cands]
+                        extra = [a + b for a, b in zip(extra, names)] if extra else names
+                    cands = tuple(lexicon.as_name(c) or c for c in cands)
                 lattice.append(cands)
                 cost.append(extra)
             lattices.append(lattice)
@@ -298,7 +306,7 @@ class Restorer:
         for seg, lattice, path in zip(segs, lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
                 if i in lattice_of and cands[pick] != self._unk:  # <unk>: keep as read
-                    chosen[i] = cands[pick]
+                    chosen[i] = self.model.lexicon.plain(cands[pick])
                 elif i in lattice_of:
                     source[i] = KEPT
         return _Decision(tokens, segs, lattices, costs, paths, chosen, source, plan.fixed)
@@ -365,7 +373,8 @@ class Restorer:
                 best = max(s for _, s in scored)
                 weights = [(c, float(np.exp(s - best))) for c, s in scored]
                 norm = sum(w for _, w in weights)
-                result[seg[t]] = sorted(((c, w / norm) for c, w in weights), key=lambda e: -e[1])
+                plain = self.model.lexicon.plain
+                result[seg[t]] = sorted(((plain(c), w / norm) for c, w in weights), key=lambda e: -e[1])
         return result
 
 
