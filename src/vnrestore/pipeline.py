@@ -284,13 +284,14 @@ class Restorer:
                     if bonus and any(c in bonus for c in cands):
                         extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
                 if capitalized_inside(tokens, seg, k):
+                    as_names = [lexicon.as_name(c) for c in cands]
                     if len(cands) > 1:
                         # A form never seen capitalized has no name symbol: it pays the
                         # (smoothed) odds of being one instead.
-                        names = [0.0 if lexicon.as_name(c) else weight * lexicon.log_prior_capitalized(c)
-                                 for c in cands]
+                        names = [0.0 if n else weight * lexicon.log_prior_capitalized(c)
+                                 for c, n in zip(cands, as_names)]
                         extra = [a + b for a, b in zip(extra, names)] if extra else names
-                    cands = tuple(lexicon.as_name(c) or c for c in cands)
+                    cands = tuple(n or c for c, n in zip(cands, as_names))
                 lattice.append(cands)
                 cost.append(extra)
             lattices.append(lattice)
@@ -345,6 +346,7 @@ class Restorer:
         """For each restored token, every candidate's probability given the rest of the
         chosen path (a softmax over the scores of the path with that one word swapped)."""
         lm = self.model.lm
+        plain = self.model.lexicon.plain  # name symbols (^hà) back to their forms
         window = lm.order  # a word affects the scores of itself and the next order-1 words
         result: dict[int, list[tuple[int, float]]] = {}
         for seg, lattice, cost, path in zip(decision.segs, decision.lattices, decision.costs, decision.paths):
@@ -373,7 +375,6 @@ class Restorer:
                 best = max(s for _, s in scored)
                 weights = [(c, float(np.exp(s - best))) for c, s in scored]
                 norm = sum(w for _, w in weights)
-                plain = self.model.lexicon.plain
                 result[seg[t]] = sorted(((plain(c), w / norm) for c, w in weights), key=lambda e: -e[1])
         return result
 
