@@ -25,6 +25,7 @@ from .candidates import Lexicon
 from .model import default_model_dir
 from .ocrmodel import ConfusionTable
 from .orthography import strip_accents
+from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
 MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading's own key
@@ -36,6 +37,7 @@ CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best a
 # digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
 _SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
 NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
+_ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
 def confusion_path() -> Path:
@@ -113,6 +115,38 @@ class OcrCandidates:
         floor = max((e[2] for e in kept), default=0.0) - CHANNEL_MARGIN
         kept = [e for e in kept if e[2] >= floor]
         return tuple(e[3] for e in kept), tuple(e[2] for e in kept)
+
+
+def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str, str], unk_id: int,
+             keep_score: float) -> Plan:
+    """OCR mode: every word, and every short letter-digit-symbol run (d6i, x3, hi¢n),
+    is a noisy reading; its candidates are the syllables the OCR error model finds
+    near it, plus keeping it as read (the <unk> candidate)."""
+    tokens = merge_noisy_words(tokens)
+    lattice_of: dict[int, tuple[int, ...]] = {}
+    channel_of: dict[int, tuple[float, ...]] = {}
+    source: dict[int, str] = {}
+    fixed: dict[int, str] = {}
+    for i, tok in enumerate(tokens):
+        if tok.kind != WORD and not (tok.kind == CODE and NOISY_WORD.fullmatch(tok.text)):
+            continue
+        if tok.text in abbreviations:
+            fixed[i], source[i] = abbreviations[tok.text], ABBREVIATION
+            continue
+        if _ROMAN.fullmatch(tok.text) and i + 1 < len(tokens) and tokens[i + 1].text in ".)":
+            source[i] = KEPT  # a heading number (II., IV.), not OCR noise
+            continue
+        ids, channel = ocr.lookup(tok.text)
+        if not ids:
+            source[i] = UNKNOWN
+            continue
+        if ocr.is_vietnamese_reading(tok.text):
+            lattice_of[i], channel_of[i] = ids, channel
+        else:  # maybe not Vietnamese at all (UBND, Facebook): keeping it is a choice
+            lattice_of[i] = ids + (unk_id,)
+            channel_of[i] = channel + (keep_score,)
+        source[i] = RESTORED
+    return Plan(tokens, lattice_of, channel_of, source, fixed)
 
 
 def _fold_map(table: ConfusionTable) -> dict[str, str]:

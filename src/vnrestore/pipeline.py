@@ -21,23 +21,16 @@ from .decode import decode
 from .model import Model
 from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
 from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
-from .ocr import NOISY_WORD, OcrCandidates, looks_like_ocr, merge_noisy_words
+from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
+from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan
 from .textio import split_lines
 from .tokenize import CODE, NEWLINE, WORD, Token, render, tokenize
 from .userlex import read_user_lexicon
-
-# Where a token's output came from.
-RESTORED = "restored"    # chosen among accented candidates by the decoder
-KEPT = "kept"            # a word left as written (already accented, or plain and valid in accented text)
-UNKNOWN = "unknown"      # a word with no Vietnamese reading (foreign word, name, abbreviation)
-ABBREVIATION = "abbreviation"  # an abbreviation typed without its Vietnamese letter (HDND -> HĐND)
-PROTECTED = "protected"  # numbers, codes, URLs, punctuation, spacing
 
 MODES = ("auto", "plain", "ocr")
 BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
 _ACCENTED_LINE_SHARE = 0.5
 _OCR_LOCK = threading.Lock()
-_ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
 @dataclass(frozen=True)
@@ -98,17 +91,6 @@ class _Decision:
     chosen: dict[int, int]            # token index -> chosen word id, for restored words
     source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN/ABBREVIATION for words
     fixed: dict[int, str]             # token index -> output decided without the decoder
-
-
-@dataclass
-class _Plan:
-    """What the planning stage decided for one block, before decoding."""
-
-    tokens: list[Token]
-    lattice_of: dict[int, tuple[int, ...]]    # token index -> candidate ids
-    channel_of: dict[int, tuple[float, ...]]  # token index -> channel score per candidate (ocr)
-    source: dict[int, str]
-    fixed: dict[int, str]                     # token index -> output (abbreviations)
 
 
 class Restorer:
@@ -216,38 +198,11 @@ class Restorer:
                 source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
             else:
                 source[i] = KEPT if is_valid_syllable(unicodedata.normalize("NFC", text_i.lower())) else UNKNOWN
-        return _Plan(tokens, lattice_of, {}, source, fixed)
+        return Plan(tokens, lattice_of, {}, source, fixed)
 
-    def _plan_ocr(self, tokens: list[Token]):
-        """OCR mode: every word, and every short letter-digit-symbol run (d6i, x3, hi¢n),
-        is a noisy reading; its candidates are the syllables the OCR error model finds
-        near it, plus keeping it as read (the <unk> candidate)."""
-        tokens = merge_noisy_words(tokens)
-        ocr = self._ocr_candidates()
-        lattice_of: dict[int, tuple[int, ...]] = {}
-        channel_of: dict[int, tuple[float, ...]] = {}
-        source: dict[int, str] = {}
-        fixed: dict[int, str] = {}
-        for i, tok in enumerate(tokens):
-            if tok.kind != WORD and not (tok.kind == CODE and NOISY_WORD.fullmatch(tok.text)):
-                continue
-            if tok.text in self.model.abbreviations:
-                fixed[i], source[i] = self.model.abbreviations[tok.text], ABBREVIATION
-                continue
-            if _ROMAN.fullmatch(tok.text) and i + 1 < len(tokens) and tokens[i + 1].text in ".)":
-                source[i] = KEPT  # a heading number (II., IV.), not OCR noise
-                continue
-            ids, channel = ocr.lookup(tok.text)
-            if not ids:
-                source[i] = UNKNOWN
-                continue
-            if ocr.is_vietnamese_reading(tok.text):
-                lattice_of[i], channel_of[i] = ids, channel
-            else:  # maybe not Vietnamese at all (UBND, Facebook): keeping it is a choice
-                lattice_of[i] = ids + (self._unk,)
-                channel_of[i] = channel + (self.options.keep_score,)
-            source[i] = RESTORED
-        return _Plan(tokens, lattice_of, channel_of, source, fixed)
+    def _plan_ocr(self, tokens: list[Token]) -> Plan:
+        return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
+                        self.options.keep_score)
 
     def _ocr_candidates(self) -> OcrCandidates:
         with _OCR_LOCK:  # loaded on first use, once, however many threads ask

@@ -1,0 +1,29 @@
+"""What the planning stage hands the decoder: for each word to restore, its candidate
+LM ids (and channel scores in OCR mode); for every other word, where its output comes
+from.  Candidate sources (the lexicon for accent-stripped words, the OCR channel for
+OCR'd words, abbreviations) each fill a ``Plan``; ``pipeline.Restorer`` decodes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .tokenize import Token
+
+# Where a token's output came from.
+RESTORED = "restored"    # chosen among accented candidates by the decoder
+KEPT = "kept"            # a word left as written (already accented, or plain and valid in accented text)
+UNKNOWN = "unknown"      # a word with no Vietnamese reading (foreign word, name, abbreviation)
+ABBREVIATION = "abbreviation"  # an abbreviation typed without its Vietnamese letter (HDND -> HĐND)
+PROTECTED = "protected"  # numbers, codes, URLs, punctuation, spacing
+
+
+@dataclass
+class Plan:
+    """What the planning stage decided for one block, before decoding."""
+
+    tokens: list[Token]
+    lattice_of: dict[int, tuple[int, ...]]    # token index -> candidate ids
+    channel_of: dict[int, tuple[float, ...]]  # token index -> channel score per candidate (ocr)
+    source: dict[int, str]
+    fixed: dict[int, str]                     # token index -> output (abbreviations)
