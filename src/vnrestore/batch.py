@@ -49,7 +49,10 @@ class BatchResult:
 
 def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tuple[Path, Path]]:
     """(input file, output file) pairs.  Directories are walked for files matching
-    `pattern`; an input with glob characters that is not a file is expanded."""
+    `pattern` and keep their tree; an input with glob characters that is not a file is
+    expanded and keeps the tree below its fixed prefix (``in/**/*.txt`` writes
+    ``in/a/b.txt`` to ``OUTDIR/a/b.txt``); a file named directly lands in OUTDIR under its
+    own name.  Two inputs bound for one output file are refused, naming both."""
     pairs: list[tuple[Path, Path]] = []
     for item in inputs:
         path = Path(item)
@@ -61,13 +64,27 @@ def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tu
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 raise InputError(f"{item}: no file matches")
-            pairs.extend((Path(m), outdir / Path(m).name) for m in matches if Path(m).is_file())
+            prefix = fixed_prefix(item)
+            pairs.extend((Path(m), outdir / Path(m).relative_to(prefix)) for m in matches if Path(m).is_file())
         else:
             pairs.append((path, outdir / path.name))
-    targets = [out.resolve() for _, out in pairs]
-    if len(set(targets)) != len(targets):
-        raise InputError(f"two inputs would be written to the same file in {outdir}")
+    seen: dict[Path, Path] = {}
+    for source, target in pairs:
+        other = seen.setdefault(target.resolve(), source)
+        if other != source:
+            raise InputError(f"{other} and {source} would both be written to {target}")
     return pairs
+
+
+def fixed_prefix(pattern: str) -> Path:
+    """The leading directories of a glob pattern that hold no glob character."""
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts[:-1]:
+        if _GLOB_CHARS & set(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
 
 
 def is_pattern(item: str) -> bool:
