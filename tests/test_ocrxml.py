@@ -109,3 +109,14 @@ def test_cli_fix_ocr_formats(tmp_path, path, fmt, capsysbinary):
     assert out.read_bytes() == ocrxml.restore_document(path.read_bytes(), fmt, shared().explain_many)
     assert main(["fix", "--format", fmt, str(path)]) == 0
     assert capsysbinary.readouterr().out == out.read_bytes()
+
+
+def test_batch_restores_ocr_files_in_place(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "p.hocr").write_bytes(HOCR.read_bytes())
+    (src / "notes.xml").write_bytes(b"<notes>Cong hoa</notes>\n")  # neither: restored as text
+    out = tmp_path / "out"
+    assert main(["fix", str(src), "--pattern", "*.*", "-o", str(out), "-q", "--jobs", "1"]) == 0
+    assert (out / "p.hocr").read_bytes() == ocrxml.restore_document(HOCR.read_bytes(), "hocr", shared().explain_many)
+    assert (out / "notes.xml").read_bytes() == "<notes>Cộng hòa</notes>\n".encode()

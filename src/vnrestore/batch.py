@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 import regex
 
+from . import ocrxml
 from .errors import InputError, VnrestoreError
 from .pipeline import Options, Restorer
 from .legacy import convert_lines
@@ -105,6 +106,10 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
                   legacy: str = "auto") -> tuple[int, str | None]:
     """Restore one file; return (tokens, error message or None)."""
     restorer = restorer or _worker
+    if ocrxml.sniff_name(source.name):
+        done = _restore_ocr_file(source, target, restorer)
+        if done is not None:
+            return done
     tokens = 0
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +123,24 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
     except OSError as exc:
         return tokens, f"{exc.filename or source}: {exc.strerror}"
     return tokens, None
+
+
+def _restore_ocr_file(source: Path, target: Path, restorer: Restorer) -> tuple[int, str | None] | None:
+    """An hOCR or ALTO file restored in place (see ``ocrxml``); None if it is neither."""
+    try:
+        data = source.read_bytes()
+        fmt = ocrxml.detect(data)
+        if fmt is None:
+            return None
+        result = ocrxml.restore_document(data, fmt, restorer.explain_many, str(source))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(target) as out:
+            out.write(result)
+    except VnrestoreError as exc:
+        return 0, str(exc)
+    except OSError as exc:
+        return 0, f"{exc.filename or source}: {exc.strerror}"
+    return len(_TOKEN.findall(result.decode("utf-8", "replace"))), None
 
 
 def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",

@@ -37,9 +37,6 @@ class UsageError(Exception):
 
 
 # -- fix ------------------------------------------------------------------------------
-OCR_SUFFIXES = (".hocr", ".xml", ".html", ".xhtml", ".htm")  # looked into for hOCR / ALTO
-
-
 def cmd_fix(args: argparse.Namespace) -> int:
     _stdin_if_no_files(args, "files")
     if _is_batch(args):
@@ -61,7 +58,7 @@ def _fix_one(restorer: Restorer, path: str, args: argparse.Namespace, out: Binar
         delimiter = args.delimiter or ("\t" if path.lower().endswith(".tsv") else None)
         pieces = records.restore_csv(_input_lines(path, args), args.csv_column, restorer.restore_many,
                                      name=name, delimiter=delimiter)
-    elif args.format in ocrxml.FORMATS or (args.format == "text" and path.lower().endswith(OCR_SUFFIXES)):
+    elif args.format in ocrxml.FORMATS or (args.format == "text" and ocrxml.sniff_name(path)):
         data = _read_bytes(path)
         fmt = args.format if args.format in ocrxml.FORMATS else ocrxml.detect(data)
         if fmt is not None:
@@ -119,6 +116,8 @@ def _stdin_if_no_files(args: argparse.Namespace, attr: str) -> None:
 def _is_batch(args: argparse.Namespace) -> bool:
     """Directories or glob patterns in, several inputs, or a directory out: restore file
     by file into a mirrored tree (created if need be) instead of one stream."""
+    if args.jsonl_field and args.csv_column:
+        raise UsageError("--jsonl-field and --csv-column: give one")
     out = args.output
     streams = args.format == "jsonl" or args.mark_uncertain or args.jsonl_field or args.csv_column
     tree_in = any(Path(f).is_dir() or batch.is_pattern(f) for f in args.files)

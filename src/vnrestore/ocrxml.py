@@ -28,6 +28,7 @@ from . import many
 from .errors import InputError
 
 FORMATS = ("hocr", "alto")
+SUFFIXES = (".hocr", ".xml", ".html", ".xhtml", ".htm")  # file names looked into for hOCR / ALTO
 _HOCR_BLOCKS = ("ocr_par", "ocr_carea", "ocr_page")  # nearest one groups a block's lines
 _HOCR_LINES = ("ocr_line", "ocr_textfloat", "ocr_header", "ocr_caption", "ocrx_line")
 _ALTO_BLOCKS = ("TextBlock", "Page")
@@ -185,6 +186,11 @@ def detect(data: bytes) -> str | None:
     if found[:1] == ["alto"]:
         return "alto"
     return "hocr" if "hocr" in found else None
+
+
+def sniff_name(name: str) -> bool:
+    """Whether a file of this name may be hOCR or ALTO (then ``detect`` decides)."""
+    return name.lower().endswith(SUFFIXES)
 
 
 def restore_document(data: bytes, fmt: str, restore: Callable[[list[str]], list[list]] | None,
