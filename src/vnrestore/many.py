@@ -59,27 +59,34 @@ def pack(texts: Sequence[str], indices: Iterable[int], max_chars: int,
         yield group
 
 
+def _overlapping(items: Sequence, spans: Sequence[Span]) -> Iterator[list[int]]:
+    """For each span (in order, not overlapping), the indices of the items (tokens or
+    choices with .start/.end, in order) that overlap it."""
+    k, n = 0, len(items)
+    for start, end in spans:
+        while k < n and items[k].end <= start:
+            k += 1
+        j = k
+        while j < n and items[j].start < end:
+            j += 1
+        yield list(range(k, j))
+
+
 def cut_outputs(block: str, tokens, outputs: dict[int, str], spans: Sequence[Span]) -> list[str]:
     """The rendered output of each span: replaced tokens (words, which never cross a
     span's end because every span ends at a line break) give their output, the others
     the part of their input text inside the span (a "\\r" + "\\n" or a run of spaces can
     straddle two items)."""
     result: list[str] = []
-    k = 0
-    n = len(tokens)
-    for start, end in spans:
-        while k < n and tokens[k].end <= start:
-            k += 1
+    for (start, end), indices in zip(spans, _overlapping(tokens, spans)):
         parts: list[str] = []
-        j = k
-        while j < n and tokens[j].start < end:
+        for j in indices:
             tok = tokens[j]
             out = outputs.get(j)
             if out is not None and tok.start >= start and tok.end <= end:
                 parts.append(out)
             else:
                 parts.append(block[max(tok.start, start): min(tok.end, end)])
-            j += 1
         result.append("".join(parts))
     return result
 
@@ -88,19 +95,13 @@ def cut_choices(block: str, choices: Sequence, spans: Sequence[Span]) -> list[li
     """Each span's token choices (``TokenChoice``), with offsets from the span's start;
     a token straddling a span's edge (spacing only) is clipped to it."""
     result: list[list] = []
-    k = 0
-    n = len(choices)
-    for start, end in spans:
-        while k < n and choices[k].end <= start:
-            k += 1
+    for (start, end), indices in zip(spans, _overlapping(choices, spans)):
         mine = []
-        j = k
-        while j < n and choices[j].start < end:
+        for j in indices:
             c = choices[j]
             if c.start < start or c.end > end:
                 s, e = max(c.start, start), min(c.end, end)
                 c = replace(c, start=s, end=e, input=block[s:e], output=block[s:e])
             mine.append(replace(c, start=c.start - start, end=c.end - start))
-            j += 1
         result.append(mine)
     return result
