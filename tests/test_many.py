@@ -97,3 +97,14 @@ def test_restore_lines_one_item_per_line(restorer):
 def test_restore_lines_item_with_inner_line_breaks(restorer):
     items = ["Cong hoa\nxa hoi", "chu nghia"]
     assert list(restorer.restore_lines(items)) == ["Cộng hòa\nxã hội", "chủ nghĩa"]
+
+
+@given(st.text(alphabet="abcdefghiklmnopqrstuvxy ABCDHTV.,:;/-@()\n", max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_ascii_without_digits_is_never_read_as_ocr(text):
+    # restore_many decides such texts are plain without running looks_like_ocr: check
+    # that looks_like_ocr agrees.
+    from vnrestore.ocr import looks_like_ocr
+    from vnrestore.tokenize import tokenize
+    restorer = shared()
+    assert not looks_like_ocr(list(tokenize(text)), restorer._ocr_candidates())
