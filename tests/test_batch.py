@@ -67,7 +67,8 @@ def test_files_and_patterns_land_under_their_names(tree, tmp_path):
     out = tmp_path / "out"
     pattern = str(tree / "sub" / "**" / "*.txt")
     assert main(["fix", str(tree / "a.txt"), pattern, "-o", f"{out}/", "-q"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "d.txt"]
+    # a pattern keeps the tree below its fixed prefix (sub/)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == ["a.txt", "c.txt", "deeper/d.txt"]
 
 
 def test_pattern_option_selects_files(tree, tmp_path):
@@ -78,7 +79,7 @@ def test_pattern_option_selects_files(tree, tmp_path):
 
 def test_directory_input_needs_an_output_directory(tree, capsys):
     assert main(["fix", str(tree)]) == 2
-    assert "-o OUTDIR/" in capsys.readouterr().err
+    assert "-o OUTDIR" in capsys.readouterr().err
 
 
 def test_stdin_cannot_go_to_a_directory(tmp_path, capsys):
@@ -90,7 +91,7 @@ def test_two_inputs_for_one_output_are_refused(tree, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "a.txt").write_text("a\n", encoding="utf-8")
-    with pytest.raises(Exception, match="same file"):
+    with pytest.raises(Exception, match=f"{tree / 'a.txt'} and {other / 'a.txt'} would both be written"):
         batch.plan([str(tree / "a.txt"), str(other / "a.txt")], tmp_path / "out")
 
 

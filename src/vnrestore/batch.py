@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 
 import regex
 
+from . import ocrxml
 from .errors import InputError, VnrestoreError
 from .pipeline import Options, Restorer
 from .legacy import convert_lines
@@ -49,7 +50,10 @@ class BatchResult:
 
 def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tuple[Path, Path]]:
     """(input file, output file) pairs.  Directories are walked for files matching
-    `pattern`; an input with glob characters that is not a file is expanded."""
+    `pattern` and keep their tree; an input with glob characters that is not a file is
+    expanded and keeps the tree below its fixed prefix (``in/**/*.txt`` writes
+    ``in/a/b.txt`` to ``OUTDIR/a/b.txt``); a file named directly lands in OUTDIR under its
+    own name.  Two inputs bound for one output file are refused, naming both."""
     pairs: list[tuple[Path, Path]] = []
     for item in inputs:
         path = Path(item)
@@ -61,13 +65,27 @@ def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tu
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 raise InputError(f"{item}: no file matches")
-            pairs.extend((Path(m), outdir / Path(m).name) for m in matches if Path(m).is_file())
+            prefix = fixed_prefix(item)
+            pairs.extend((Path(m), outdir / Path(m).relative_to(prefix)) for m in matches if Path(m).is_file())
         else:
             pairs.append((path, outdir / path.name))
-    targets = [out.resolve() for _, out in pairs]
-    if len(set(targets)) != len(targets):
-        raise InputError(f"two inputs would be written to the same file in {outdir}")
+    seen: dict[Path, Path] = {}
+    for source, target in pairs:
+        other = seen.setdefault(target.resolve(), source)
+        if other != source:
+            raise InputError(f"{other} and {source} would both be written to {target}")
     return pairs
+
+
+def fixed_prefix(pattern: str) -> Path:
+    """The leading directories of a glob pattern that hold no glob character."""
+    parts = Path(pattern).parts
+    fixed = []
+    for part in parts[:-1]:
+        if _GLOB_CHARS & set(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
 
 
 def is_pattern(item: str) -> bool:
@@ -88,6 +106,10 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
                   legacy: str = "auto") -> tuple[int, str | None]:
     """Restore one file; return (tokens, error message or None)."""
     restorer = restorer or _worker
+    if ocrxml.sniff_name(source.name):
+        done = _restore_ocr_file(source, target, restorer)
+        if done is not None:
+            return done
     tokens = 0
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +123,24 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
     except OSError as exc:
         return tokens, f"{exc.filename or source}: {exc.strerror}"
     return tokens, None
+
+
+def _restore_ocr_file(source: Path, target: Path, restorer: Restorer) -> tuple[int, str | None] | None:
+    """An hOCR or ALTO file restored in place (see ``ocrxml``); None if it is neither."""
+    try:
+        data = source.read_bytes()
+        fmt = ocrxml.detect(data)
+        if fmt is None:
+            return None
+        result = ocrxml.restore_document(data, fmt, restorer.explain_many, str(source))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(target) as out:
+            out.write(result)
+    except VnrestoreError as exc:
+        return 0, str(exc)
+    except OSError as exc:
+        return 0, f"{exc.filename or source}: {exc.strerror}"
+    return len(_TOKEN.findall(result.decode("utf-8", "replace"))), None
 
 
 def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",

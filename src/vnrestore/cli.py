@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch
+from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, records, schema
 from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
-from .tokenize import WORD
 from .legacy import MODES as LEGACY_MODES, convert_lines
 from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
@@ -39,23 +38,50 @@ class UsageError(Exception):
 
 # -- fix ------------------------------------------------------------------------------
 def cmd_fix(args: argparse.Namespace) -> int:
+    _stdin_if_no_files(args, "files")
     if _is_batch(args):
         return _fix_tree(args)
     restorer = _restorer(args)
     with _output(args.output) as out:
         for path in args.files:
-            lines = _input_lines(path, args)
-            if args.format == "jsonl":
-                for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
-                    out.write(_line_record(path, number, text, choices).encode("utf-8"))
-            elif args.mark_uncertain:
-                for _, choices in restorer.explain_lines(lines):
-                    out.write("".join(map(_marked, choices)).encode("utf-8"))
-            else:
-                for piece in restorer.restore_lines(lines):
-                    out.write(piece.encode("utf-8"))
+            _fix_one(restorer, path, args, out)
             out.flush()  # a file's output is complete: let a reader downstream see it
     return 0
+
+
+def _fix_one(restorer: Restorer, path: str, args: argparse.Namespace, out: BinaryIO) -> None:
+    """One input to one output stream, in the input's own format."""
+    name = display_name(path)
+    if args.jsonl_field:
+        pieces = records.restore_jsonl(_input_lines(path, args), args.jsonl_field, restorer.restore_many, name=name)
+    elif args.csv_column:
+        delimiter = args.delimiter or ("\t" if path.lower().endswith(".tsv") else None)
+        pieces = records.restore_csv(_input_lines(path, args), args.csv_column, restorer.restore_many,
+                                     name=name, delimiter=delimiter)
+    elif args.format in ocrxml.FORMATS or (args.format == "text" and ocrxml.sniff_name(path)):
+        data = _read_bytes(path)
+        fmt = args.format if args.format in ocrxml.FORMATS else ocrxml.detect(data)
+        if fmt is not None:
+            out.write(ocrxml.restore_document(data, fmt, restorer.explain_many, name))
+            return
+        pieces = restorer.restore_lines(convert_lines(iter([data.decode("utf-8", args.errors)]), args.legacy))
+    elif args.format == "jsonl":
+        pieces = _line_records(restorer, path, args)
+    elif args.mark_uncertain:
+        pieces = ("".join(map(_marked, choices)) for _, choices in restorer.explain_lines(_input_lines(path, args)))
+    else:
+        pieces = restorer.restore_lines(_input_lines(path, args))
+    for piece in pieces:
+        out.write(piece.encode("utf-8"))
+
+
+def _read_bytes(path: str) -> bytes:
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise VnrestoreError(f"{path}: {exc.strerror}") from None
 
 
 def _marked(choice: TokenChoice) -> str:
@@ -65,27 +91,46 @@ def _marked(choice: TokenChoice) -> str:
     return choice.output
 
 
-def _line_record(path: str, number: int, text: str, choices: list[TokenChoice]) -> str:
-    """One JSON line per input line: the restored text (line end removed) and every word's
-    choice (spans from the start of the line)."""
-    record = {
-        "file": path, "line": number, "text": LINE_END.sub("", text),
-        "words": [c.as_dict() for c in choices if c.kind == WORD],
-    }
-    return json.dumps(record, ensure_ascii=False) + "\n"
+def _line_records(restorer: Restorer, path: str, args: argparse.Namespace) -> Iterator[str]:
+    """One JSON line per input line (schema.line_record): offsets from the input's start."""
+    start = 0
+    name = display_name(path)
+    lines = _input_lines(path, args)
+    for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
+        record = schema.line_record(choices, file=name, line=number, start=start, text=LINE_END.sub("", text),
+                                    top=args.top, min_probability=args.min_probability)
+        start += sum(len(c.input) for c in choices)
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _stdin_if_no_files(args: argparse.Namespace, attr: str) -> None:
+    """No FILE given: read stdin when something is piped in (``echo x | vnrestore fix``),
+    else it is a usage error (a terminal would just wait)."""
+    value = getattr(args, attr)
+    if value in (None, []):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("no FILE given and stdin is a terminal: name a FILE, or pipe text in")
+        setattr(args, attr, [STDIN] if attr == "files" else STDIN)
 
 
 def _is_batch(args: argparse.Namespace) -> bool:
-    """Directories or glob patterns in, or a directory out: restore file by file into a
-    mirrored tree instead of one stream."""
+    """Directories or glob patterns in, several inputs, or a directory out: restore file
+    by file into a mirrored tree (created if need be) instead of one stream."""
+    if args.jsonl_field and args.csv_column:
+        raise UsageError("--jsonl-field and --csv-column: give one")
     out = args.output
-    out_is_dir = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir())
+    streams = args.format == "jsonl" or args.mark_uncertain or args.jsonl_field or args.csv_column
     tree_in = any(Path(f).is_dir() or batch.is_pattern(f) for f in args.files)
+    out_is_dir = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir()
+                                      or (not streams and (tree_in or len(args.files) > 1)))
     if tree_in and not out_is_dir:
-        raise UsageError("directory or pattern inputs need -o OUTDIR/ (a directory, with a trailing slash if new)")
-    if out_is_dir and (args.format != "text" or args.mark_uncertain):
-        raise UsageError("--format jsonl and --mark-uncertain write one stream: use stdout or -o FILE, "
-                         "not a directory")
+        raise UsageError("directory or pattern inputs need -o OUTDIR (a directory; "
+                         "--format jsonl and --mark-uncertain write one stream and cannot take them)")
+    if out_is_dir and streams:
+        raise UsageError("--format jsonl, --mark-uncertain, --jsonl-field and --csv-column write one "
+                         "stream: use stdout or -o FILE, not a directory")
+    if out_is_dir and Path(out).exists() and not Path(out).is_dir():
+        raise UsageError(f"-o {out}: several inputs need an output directory, and this is a file")
     return out_is_dir
 
 
@@ -129,41 +174,45 @@ def _output(path: str | None) -> Iterator[BinaryIO]:
 
 # -- explain --------------------------------------------------------------------------
 def cmd_explain(args: argparse.Namespace) -> int:
+    _stdin_if_no_files(args, "file")
     restorer = _restorer(args)
     # explain needs the text whole, to give offsets into it.
     text = "".join(_input_lines(args.file, args))
     line_starts = [0] + [m.end() for m in LINE_END.finditer(text)]
-    show = _format_jsonl if args.format == "jsonl" else _format_text
+    name = display_name(args.file)
     for choice in restorer.explain(text):
         if _wanted(choice, args.all):
             line = bisect.bisect_right(line_starts, choice.start)
             column = choice.start - line_starts[line - 1] + 1  # in characters, from 1
-            print(show(choice, line, column))
+            if args.format == "jsonl":
+                print(json.dumps(schema.word_record(choice, file=name, line=line, column=column, top=args.top,
+                                                    min_probability=args.min_probability), ensure_ascii=False))
+            else:
+                print(_format_text(choice, line, column, args.top, args.min_probability))
     sys.stdout.flush()
     return 0
 
 
 def _wanted(choice: TokenChoice, everything: bool) -> bool:
-    """Words the decoder chose a form for; with --all every word."""
-    return choice.kind == WORD and (everything or choice.source == RESTORED)
+    """Words the decoder chose a form for or that changed (OCR repairs such as d6i ->
+    đối included, although the tokenizer calls them codes); with --all every word."""
+    return schema.is_word(choice) and (everything or schema.is_change(choice))
 
 
-def _format_text(choice: TokenChoice, line: int, column: int) -> str:
+def _format_text(choice: TokenChoice, line: int, column: int, top: int, min_probability: float) -> str:
     flag = "?" if choice.confidence < LOW_CONFIDENCE else " "
-    if choice.alternatives:
-        detail = "(" + ", ".join(f"{form} {p:.2f}" for form, p in choice.alternatives) + ")"
+    alternatives = schema.alternatives(choice, top, min_probability)
+    if alternatives:
+        detail = "(" + ", ".join(f"{form} {p:.2f}" for form, p in alternatives) + ")"
     else:
         detail = f"[{choice.source}]"
     return (f"{line}:{column:<6} {flag} {choice.input} -> {choice.output}  "
             f"{choice.confidence:.2f}  {detail}")
 
 
-def _format_jsonl(choice: TokenChoice, line: int, column: int) -> str:
-    return json.dumps({**choice.as_dict(), "line": line}, ensure_ascii=False)
-
-
 # -- review ---------------------------------------------------------------------------
 def cmd_review(args: argparse.Namespace) -> int:
+    _stdin_if_no_files(args, "file")
     restorer = _restorer(args)
     # The page shows the whole document, so the text is read whole, like explain.
     text = "".join(_input_lines(args.file, args))
@@ -289,10 +338,45 @@ def _add_errors_option(parser: argparse.ArgumentParser) -> None:
                              "convert from one encoding, or never (off)")
 
 
-def _whole_file_command(commands, name: str, run, *, help: str, description: str) -> argparse.ArgumentParser:
+EXIT_CODES = """\
+exit status:
+  0    done
+  1    an input, output or model could not be used (one line on stderr says which)
+  2    usage error (unknown option, options that do not fit together)
+  130  interrupted (^C)"""
+
+
+def _add_command(commands, name: str, *, help: str, description: str, examples: str) -> argparse.ArgumentParser:
+    """A command whose --help ends with examples and the exit codes."""
+    return commands.add_parser(name, help=help, description=description,
+                               epilog=f"examples:\n{examples}\n\n{EXIT_CODES}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _add_alternatives_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--top", type=_int_between(0, 1000), default=schema.TOP, metavar="K",
+                        help=f"alternatives shown per word: the K most probable (default {schema.TOP})")
+    parser.add_argument("--min-probability", type=_probability, default=schema.MIN_PROBABILITY, metavar="P",
+                        help=f"... with probability at least P (default {schema.MIN_PROBABILITY})")
+
+
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        p = -1.0
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, not {value!r}")
+    return p
+
+
+def _whole_file_command(commands, name: str, run, *, help: str, description: str,
+                        examples: str) -> argparse.ArgumentParser:
     """A command that reads one FILE whole (its output points into the text)."""
-    parser = commands.add_parser(name, help=help, description=description + " Reads the whole FILE into memory.")
-    parser.add_argument("file", metavar="FILE", help="input file ('-' for stdin)")
+    parser = _add_command(commands, name, help=help, examples=examples,
+                          description=description + " Reads the whole FILE into memory.")
+    parser.add_argument("file", metavar="FILE", nargs="?",
+                        help="input file ('-' or none with text piped in: stdin)")
     _add_model_options(parser)
     _add_errors_option(parser)
     parser.set_defaults(run=run)
@@ -307,23 +391,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vnrestore {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    fix = commands.add_parser(
-        "fix", help="restore diacritics in files",
-        description="Restore the diacritics of each FILE ('-' for stdin) and write the results "
-                    "one after the other. Only restored words change: spacing, line ends and "
-                    "everything else are copied through.")
-    fix.add_argument("files", nargs="+", metavar="FILE")
+    fix = _add_command(
+        commands, "fix", help="restore diacritics in files",
+        description="Restore the diacritics of each FILE ('-', or no FILE with text piped in: "
+                    "stdin) and write the results one after the other. Only restored words "
+                    "change: spacing, line ends and everything else are copied through. "
+                    "Files named *.hocr, *.xml or *.html holding hOCR or ALTO are restored "
+                    "as such (words in place, layout unchanged).",
+        examples="""\
+  vnrestore fix letter.txt                       restore to stdout
+  echo "Cong hoa xa hoi" | vnrestore fix         stdin to stdout
+  vnrestore fix letter.txt -o letter.fixed.txt   to a file, replaced only on success
+  vnrestore fix docs/ -o fixed/                  a tree (created), *.txt files, in parallel
+  vnrestore fix 'scans/**/*.txt' a.txt -o out    several inputs: out is a directory
+  vnrestore fix page.hocr -o page.fixed.hocr     hOCR / ALTO: text restored in place
+  vnrestore fix --jsonl-field meta.title in.jsonl   one field of each JSON line
+  vnrestore fix --csv-column comment data.csv    one column of a CSV/TSV file
+  vnrestore fix --format jsonl letter.txt        per-line records (schema in README)""")
+    fix.add_argument("files", nargs="*", metavar="FILE")
     fix.add_argument("-o", "--output", metavar="OUT",
                      help="write to OUT, replaced only once everything succeeded (default: stdout); "
-                          "a directory (OUTDIR/) restores each input into its own file there, "
-                          "mirroring the tree of directory inputs")
+                          "with a directory input, a pattern or several inputs, OUT is a directory "
+                          "(created if missing) where each input gets its own file, the tree "
+                          "below a directory or a pattern's fixed prefix mirrored")
     fix.add_argument("--jobs", type=_int_between(1, 1024), metavar="N",
                      help="with -o OUTDIR/: files restored in parallel (default: one per core)")
     fix.add_argument("--pattern", default="*.txt", metavar="GLOB",
                      help="with directory inputs: which files to take (default: *.txt)")
-    fix.add_argument("--format", choices=("text", "jsonl"), default="text",
-                     help="text (default), or jsonl: one JSON object per input line with the "
-                          "restored text and each word's choice, confidence and alternatives")
+    fix.add_argument("--format", choices=("text", "jsonl", *ocrxml.FORMATS), default="text",
+                     help="text (default; hOCR/ALTO files are recognised by name and content), "
+                          "jsonl: one JSON object per input line with the restored text and each "
+                          "word's choice, confidence and alternatives; hocr or alto: read FILE as that")
+    fix.add_argument("--jsonl-field", metavar="KEY",
+                     help="input is JSON Lines: restore the string at KEY (a dotted path such as "
+                          "meta.title for nested objects) in each record, copy the rest")
+    fix.add_argument("--csv-column", metavar="NAME",
+                     help="input is CSV/TSV with a header row: restore column NAME, keep the dialect")
+    fix.add_argument("--delimiter", metavar="CHAR",
+                     help="with --csv-column: the field delimiter (default: detected; TAB for *.tsv)")
+    _add_alternatives_options(fix)
     fix.add_argument("--mark-uncertain", action="store_true",
                      help=f"flag restored words chosen with confidence below {LOW_CONFIDENCE} "
                           "for review: ⟦word⟧ (the brackets are U+27E6 and U+27E7)")
@@ -335,11 +441,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = _whole_file_command(
         commands, "explain", cmd_explain, help="show how each word was restored",
-        description="Show, for each word the decoder restored (every word with --all), its "
-                    "position (line:column), the form chosen, its confidence and the "
-                    f"alternatives. Choices with confidence below {LOW_CONFIDENCE} are marked '?'.")
+        description="Show, for each word the decoder restored or changed (every word with "
+                    "--all), its position (line:column), the form chosen, its confidence and the "
+                    f"alternatives. Choices with confidence below {LOW_CONFIDENCE} are marked '?'.",
+        examples="""\
+  vnrestore explain letter.txt                   restored words, top 3 alternatives
+  vnrestore explain --all --top 5 letter.txt     every word, 5 alternatives
+  vnrestore explain --format jsonl letter.txt    one JSON object per word (schema in README)
+  ocr-tool | vnrestore explain --mode ocr        stdin""")
     explain.add_argument("--format", choices=("text", "jsonl"), default="text",
                          help="text (default) or one JSON object per word")
+    _add_alternatives_options(explain)
     explain.add_argument("--all", action="store_true", help="list every word, not only restored ones")
 
     review = _whole_file_command(
@@ -347,16 +459,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write one self-contained HTML page showing the restored FILE with changed "
                     "words marked, uncertain ones (confidence below "
                     f"{LOW_CONFIDENCE}) highlighted, the original and alternatives on hover or "
-                    "focus, and a summary.")
+                    "focus, and a summary.",
+        examples="""\
+  vnrestore review letter.txt -o letter.html     then open letter.html in a browser""")
     review.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
 
-    info = commands.add_parser("info", help="describe a model",
-                               description="Print a model's metadata: sizes, counts, inputs, licence.")
+    info = _add_command(commands, "info", help="describe a model",
+                        description="Print a model's metadata: sizes, counts, inputs, licence.",
+                        examples="  vnrestore info                                 the shipped model\n"
+                                 "  vnrestore info --model /tmp/my-model           a model you built")
     _add_model_options(info, style=False)
     info.set_defaults(run=cmd_info)
 
-    build = commands.add_parser(
-        "build-model", help="build a model from a corpus",
+    build = _add_command(
+        commands, "build-model", help="build a model from a corpus",
+        examples="  vnrestore build-model --corpus corpus/ --out /tmp/my-model\n"
+                 "  vnrestore fix --model /tmp/my-model letter.txt",
         description="Build model files from a corpus: directories contribute their *.txt.xz "
                     "files; name plain .txt files explicitly. One paragraph per line.")
     build.add_argument("--corpus", type=Path, nargs="+", required=True, metavar="PATH",
