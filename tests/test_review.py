@@ -5,18 +5,22 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import json
 import os
 import re
+import select
 import shutil
 import struct
 import subprocess
+import time
 from html.parser import HTMLParser
 
 import pytest
 
 import vnrestore
-from vnrestore.pipeline import KEPT, PROTECTED, RESTORED, UNKNOWN, TokenChoice
-from vnrestore.review import render_review, review_counts, write_review
+from vnrestore.pipeline import TokenChoice
+from vnrestore.plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN
+from vnrestore.review import choose_view, render_review, review_counts, write_review
 
 
 # --- a small DOM-ish reader over html.parser ----------------------------------------
@@ -90,6 +94,17 @@ def parse(page: str) -> Element:
 
 def doc_marks(root: Element) -> list[Element]:
     return root.by_id("doc").find_all("mark")
+
+
+def doc_words(root: Element) -> list[Element]:
+    """The editable words of the page (tinted or not), in text order."""
+    return [e for e in root.by_id("doc").iter() if "data-k" in e.attrs]
+
+
+def page_data(root: Element) -> dict:
+    block = root.by_id("review-data")
+    assert block.tag == "script" and block.attrs["type"] == "application/json"
+    return json.loads(block.text())
 
 
 def counts_shown(root: Element) -> dict[str, int]:
@@ -179,14 +194,14 @@ def test_changed_words_are_marked_and_unchanged_ones_not(root):
     assert changed == ["Tôi", "đi", "học", "ý" + SCRIPT]
     unchanged_words = {"được", "Google", "12/UBND", "a&b", "."}
     assert not unchanged_words & {m.text() for m in marks}
-    for m in marks:  # every highlight is reachable from the keyboard
-        assert m.attrs.get("tabindex") == "0"
+    for m in marks:  # only the uncertain words are in the Tab order
+        assert m.attrs.get("tabindex") == ("0" if "uncertain" in m.classes else None)
 
 
 def test_uncertain_words_carry_their_own_class(root):
     marks = {m.text(): m for m in doc_marks(root)}
     assert marks["đi"].classes == {"changed", "uncertain"}
-    assert marks["ý" + SCRIPT].classes == {"changed", "uncertain"}
+    assert marks["ý" + SCRIPT].classes == {"changed", "letters", "uncertain"}  # x -> ý: a new letter
     assert marks["Tam"].classes == {"uncertain"}  # restored, but the plain form won
     assert marks["Tôi"].classes == {"changed"}    # 0.88 >= 0.6
     assert marks["học"].classes == {"changed"}
@@ -206,7 +221,6 @@ def test_hover_text_has_the_original_and_the_alternatives(root):
     tip = marks["Tôi"].attrs["title"]
     assert "Original: Toi" in tip
     assert "Tôi 88.0%" in tip and "Tội 8.0%" in tip and "Tới 4.0%" in tip
-    assert marks["Tôi"].attrs["data-tip"] == tip  # the same text shown on keyboard focus
     assert "Original: di" in marks["đi"].attrs["title"] and "dì 30.0%" in marks["đi"].attrs["title"]
     assert ">99.9%" in marks["học"].attrs["title"]
     assert "hốc" not in marks["học"].attrs["title"]  # too unlikely to list
@@ -216,7 +230,7 @@ def test_hover_text_has_the_original_and_the_alternatives(root):
 
 
 def test_script_like_input_is_escaped(page, root):
-    scripts = root.find_all("script")
+    scripts = [s for s in root.find_all("script") if s.attrs.get("type") != "application/json"]
     assert len(scripts) == 2  # the error hook and the page script, nothing from the text
     assert not root.by_id("doc").find_all("script")
     assert not root.by_id("doc").find_all("b")
@@ -224,12 +238,15 @@ def test_script_like_input_is_escaped(page, root):
     assert "alert(1)" not in "".join(s.text() for s in scripts)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert SCRIPT in root.by_id("doc").text()
+    data = root.by_id("review-data").text()
+    assert "<" not in data and "\\u003cscript>" in data  # the data block cannot be closed early
+    assert page_data(root)["words"][-1]["input"] == "x" + SCRIPT
 
 
 def test_script_from_the_real_restorer_is_escaped():
     choices = shared_restorer().explain('Xin chao <script>alert("x")</script> cac ban\n<img src=x onerror=alert(2)>')
     root = parse(render_review(choices, title="t"))
-    assert len(root.find_all("script")) == 2
+    assert len(root.find_all("script")) == 3  # the error hook, the data block, the page script
     assert not root.find_all("img")
     assert root.by_id("doc").text() == "".join(c.output for c in choices)
 
@@ -268,11 +285,16 @@ def test_empty_document():
 
 
 def test_page_is_self_contained(page):
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    markup = re.sub(r"<script>.*?</script>", "", page, flags=re.S)
     assert not re.search(r"<(link|img|iframe|object|embed)\b", page)
-    assert not re.search(r"\b(src|href)\s*=", page)
+    assert not re.search(r"\b(src|href)\s*=", markup)
     assert "url(" not in page and "@import" not in page
     assert not re.search(r"\b(https?|ftp|wss?|file):", page)
-    assert not re.search(r"fetch\(|XMLHttpRequest|WebSocket|import\(", page)
+    assert not re.search(r"fetch\(|XMLHttpRequest|WebSocket|import\(|sendBeacon|window\.open|\.src\b", page)
+    # the one link the script makes points to a Blob made in the page, for a download
+    assert re.findall(r"\bhref\b.*", "".join(scripts)) == ["href = url;"]
+    assert "URL.createObjectURL(new Blob(" in page and "data:" not in "".join(scripts)
 
 
 def test_inline_script_and_style_are_allowed_by_the_csp(root):
@@ -286,7 +308,8 @@ def test_inline_script_and_style_are_allowed_by_the_csp(root):
     def digest(element: Element) -> str:
         return "'sha256-" + base64.b64encode(hashlib.sha256(element.text().encode()).digest()).decode() + "'"
 
-    assert sorted(digest(s) for s in root.find_all("script")) == sorted(directives["script-src"])
+    code = [s for s in root.find_all("script") if s.attrs.get("type") != "application/json"]
+    assert sorted(digest(s) for s in code) == sorted(directives["script-src"])
     assert [digest(s) for s in root.find_all("style")] == directives["style-src"]
 
 
