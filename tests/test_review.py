@@ -490,3 +490,256 @@ def test_cli_review_writes_a_page(tmp_path):
     html_text = page.read_text(encoding="utf-8")
     assert ">Cộng</mark>" in html_text and ">Việt</mark>" in html_text and "van-ban.txt" in html_text
     assert main(["review", str(tmp_path / "missing.txt"), "-o", str(page)]) == 1
+
+
+# --- driving the page like a user: Chrome DevTools Protocol over a pipe -------------
+class DevTools:
+    """Chromium with --remote-debugging-pipe: JSON commands on fd 3, answers and events on
+    fd 4, each message ended by a NUL byte.  Only the standard library is needed, and the
+    key presses are real input events (Tab moves the focus as in a desktop browser)."""
+
+    KEYS = {"Tab": ("Tab", 9, ""), "Enter": ("Enter", 13, "\r"), "Escape": ("Escape", 27, ""),
+            " ": ("Space", 32, " "), "ArrowDown": ("ArrowDown", 40, ""), "ArrowUp": ("ArrowUp", 38, "")}
+
+    def __init__(self, tmp_path, width: int = 1000, height: int = 700):
+        profile = tmp_path / f"cdp-profile-{len(os.listdir(tmp_path))}"
+        profile.mkdir()
+        self.log = open(tmp_path / f"{profile.name}.log", "w+", encoding="utf-8")
+        to_chrome, self._to = os.pipe()
+        self._from, from_chrome = os.pipe()
+
+        def fds_3_and_4():  # runs in the child: the pipe ends become its fds 3 and 4
+            a, b = os.dup(to_chrome), os.dup(from_chrome)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [BROWSER, *BROWSER_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}",
+             "--remote-debugging-pipe", "about:blank"],
+            preexec_fn=fds_3_and_4, close_fds=False, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        os.close(to_chrome)
+        os.close(from_chrome)
+        self._buf, self._id, self.events = b"", 0, []
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.page(f"{domain}.enable")
+        self.page("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
+    def _read(self, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while b"\0" not in self._buf:
+            ready, _, _ = select.select([self._from], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                pytest.fail(f"{BROWSER} did not answer within {timeout} s")
+            chunk = os.read(self._from, 1 << 16)
+            if not chunk:
+                pytest.fail(f"{BROWSER} closed the DevTools pipe")
+            self._buf += chunk
+        message, _, self._buf = self._buf.partition(b"\0")
+        return json.loads(message)
+
+    def call(self, method: str, session: str | None = None, **params):
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read(BROWSER_TIMEOUT)
+            if reply.get("id") == self._id:
+                assert "error" not in reply, f"{method}: {reply['error']}"
+                return reply["result"]
+            self.events.append(reply)
+
+    def page(self, method: str, **params):
+        return self.call(method, self.session, **params)
+
+    def wait_for(self, method: str, test=lambda params: True) -> dict:
+        deadline = time.monotonic() + BROWSER_TIMEOUT
+        while True:
+            for event in self.events:
+                if event.get("method") == method and test(event["params"]):
+                    self.events.remove(event)
+                    return event["params"]
+            if time.monotonic() > deadline:
+                pytest.fail(f"no {method} event within {BROWSER_TIMEOUT} s")
+            self.events.append(self._read(BROWSER_TIMEOUT))
+
+    def open(self, url: str) -> None:
+        self.page("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+
+    def js(self, expression: str, gesture: bool = False):
+        result = self.page("Runtime.evaluate", expression=expression, returnByValue=True, userGesture=gesture)
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    def press(self, key: str) -> None:
+        code, vk, text = self.KEYS.get(key) or (("Digit" if key.isdigit() else "Key") + key.upper(),
+                                                ord(key.upper()), key)
+        down = {"type": "keyDown" if text else "rawKeyDown", "key": key, "code": code,
+                "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk}
+        if text:
+            down["text"] = down["unmodifiedText"] = text
+        self.page("Input.dispatchKeyEvent", **down)
+        self.page("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=vk,
+                  nativeVirtualKeyCode=vk)
+
+    def click(self, selector: str) -> None:
+        box = self.js(f"(function () {{ var r = document.querySelector({json.dumps(selector)})"
+                      ".getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.page("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1)
+
+    def download(self, button: str, folder) -> bytes:
+        """Click a download button and return the bytes of the file the browser saved."""
+        folder.mkdir(exist_ok=True)
+        self.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=str(folder), eventsEnabled=True)
+        self.click(button)
+        begun = self.wait_for("Browser.downloadWillBegin")
+        self.wait_for("Browser.downloadProgress",
+                      lambda p: p["guid"] == begun["guid"] and p["state"] in ("completed", "canceled"))
+        self.last_download_name = begun["suggestedFilename"]
+        return (folder / begun["suggestedFilename"]).read_bytes()
+
+    def problems(self) -> list[str]:
+        """Script exceptions, console errors and CSP refusals seen so far."""
+        found = []
+        for event in self.events:
+            params = event.get("params", {})
+            if event.get("method") == "Runtime.exceptionThrown":
+                found.append(params["exceptionDetails"].get("text", "exception"))
+            elif event.get("method") == "Log.entryAdded" and params["entry"]["level"] == "error":
+                found.append(params["entry"]["text"])
+            elif event.get("method") == "Runtime.consoleAPICalled" and params["type"] == "error":
+                found.append(str(params["args"]))
+        return found
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close")
+            self.proc.wait(timeout=BROWSER_TIMEOUT)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self._to)
+            os.close(self._from)
+            self.log.close()
+
+
+@pytest.fixture
+def devtools(tmp_path):
+    browser = DevTools(tmp_path)
+    yield browser
+    browser.close()
+
+
+def active(devtools: DevTools) -> str:
+    """The focused element: 'doc:TEXT' for a word, 'chooser:TEXT' for a choice, else its id."""
+    return devtools.js("""(function () {
+      var a = document.activeElement;
+      if (document.getElementById("doc").contains(a)) { return "doc:" + a.textContent; }
+      if (document.getElementById("chooser").contains(a)) {
+        return "chooser:" + (a.querySelector(".form") ? a.querySelector(".form").textContent : a.id);
+      }
+      return a.id || a.tagName;
+    })()""")
+
+
+
+
+@needs_browser
+def test_keyboard_edits_and_downloads_in_headless_chromium(tmp_path, devtools):
+    """With the page's own CSP: Tab reaches only the uncertain words, Enter/Space open a
+    word's choices, arrows and digits pick, Escape closes, a click and typing work too;
+    then both downloads are read back from the download folder."""
+    path = tmp_path / "kiem-tra.html"
+    path.write_text(render_review(CHOICES, title="kiem-tra.txt"), encoding="utf-8")
+    devtools.open(path.as_uri())
+    assert devtools.js("document.body.getAttribute('data-review-ready')") == "1"
+
+    # Tab from the top: the controls, then only the three uncertain words, then around again
+    stops = []
+    for _ in range(14):
+        devtools.press("Tab")
+        stops.append(active(devtools))
+    hostile = "ý" + SCRIPT
+    words_reached = [s for s in stops if s.startswith("doc:")]
+    assert words_reached[:3] == ["doc:đi", "doc:Tam", f"doc:{hostile}"]
+    assert set(words_reached) == {"doc:đi", "doc:Tam", f"doc:{hostile}"}
+    assert "download-text" in stops and "download-decisions" in stops
+
+    # đi: Enter opens its choices on the model's pick; ArrowDown then Enter takes "dì"
+    devtools.js("document.activeElement.blur()")
+    devtools.press("n")
+    assert active(devtools) == "doc:đi"
+    devtools.press("Enter")
+    assert devtools.js("document.getElementById('chooser').hidden") is False
+    assert active(devtools) == "chooser:đi"
+    assert devtools.js("document.querySelector('#doc [data-k=\"1\"]').getAttribute('aria-expanded')") == "true"
+    devtools.press("ArrowDown")
+    assert active(devtools) == "chooser:dì"
+    devtools.press("Enter")
+    assert devtools.js("document.getElementById('chooser').hidden") is True
+    assert active(devtools) == "doc:dì"  # the focus goes back to the word
+
+    # Tam: n, Space, then the digit 2 picks the second choice
+    devtools.press("n")
+    assert active(devtools) == "doc:Tam"
+    devtools.press(" ")
+    devtools.press("2")
+    assert active(devtools) == "doc:Tâm"
+
+    # the hostile word: back to its original with a digit (choices: model, <b>bold</b>, original)
+    devtools.press("n")
+    devtools.press("Enter")
+    assert devtools.js("Array.prototype.map.call(document.querySelectorAll('#chooser-options .form'),"
+                       " function (e) { return e.textContent; })") == [hostile, "<b>bold</b>", "x" + SCRIPT]
+    devtools.press("3")
+    assert active(devtools) == "doc:x" + SCRIPT
+
+    # Escape closes without a change
+    devtools.press("n")
+    devtools.press("Enter")
+    devtools.press("ArrowDown")
+    devtools.press("Escape")
+    assert devtools.js("document.getElementById('chooser').hidden") is True
+    assert active(devtools) == "doc:dì"
+
+    # a word outside the Tab order, by mouse, then a typed form
+    devtools.click('#doc [data-k="0"]')
+    assert active(devtools) == "chooser:Tôi"
+    devtools.js("document.getElementById('chooser-custom').focus()")
+    devtools.page("Input.insertText", text="Tui")
+    devtools.press("Enter")
+    assert active(devtools) == "doc:Tui"
+    assert devtools.js("document.getElementById('edit-status').textContent") == "4 reviewed, 4 edited"
+
+    expected = (RESTORED_TEXT.replace("Tôi", "Tui", 1).replace("đi", "dì", 1).replace("Tam", "Tâm", 1)
+                .replace(hostile, "x" + SCRIPT))
+    text = devtools.download("#download-text", tmp_path / "downloads")
+    assert devtools.last_download_name == "kiem-tra.corrected.txt"
+    assert text == expected.encode("utf-8")
+    assert b"\r\n" in text  # line ends as in the input
+
+    lines = devtools.download("#download-decisions", tmp_path / "downloads").decode("utf-8").splitlines()
+    assert devtools.last_download_name == "kiem-tra.decisions.jsonl"
+    records = [json.loads(line) for line in lines]
+    restored = [c for c in CHOICES if c.source == RESTORED]
+    assert [(r["start"], r["end"], r["input"], r["output"]) for r in records] == \
+        [(c.start, c.end, c.input, c.output) for c in restored]
+    for r in records:
+        assert RESTORED_TEXT[r["start"]:r["end"]] == r["output"]  # offsets from the start of the input
+        assert {"start", "end", "input", "output", "source", "confidence", "final", "reviewed"} <= set(r)
+        assert "alternatives" not in r
+    by_input = {r["input"]: r for r in records}
+    assert by_input["di"]["final"] == "dì" and by_input["di"]["reviewed"] is True
+    assert by_input["di"]["confidence"] == 0.45 and by_input["di"]["source"] == RESTORED
+    assert by_input["Toi"]["final"] == "Tui"
+    assert by_input["x" + SCRIPT]["final"] == "x" + SCRIPT
+    assert by_input["hoc"]["final"] == "học" and by_input["hoc"]["reviewed"] is False
+    assert devtools.problems() == []

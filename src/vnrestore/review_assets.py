@@ -49,6 +49,7 @@ SCRIPT = r"""
   var chooserTitle = document.getElementById("chooser-title");
   var list = document.getElementById("chooser-options");
   var custom = document.getElementById("chooser-custom");
+  custom.addEventListener("focus", function () { custom.select(); });  // typing replaces the form
   var pos = -1, openK = -1, dirty = false;
 
   // -- navigation between uncertain words ------------------------------------------
