@@ -319,6 +319,132 @@ def test_page_prints_cleanly(page):
     assert ".controls" in print_css.split("}")[0]  # the controls are hidden on paper
 
 
+# --- the editor's data and the two views ---------------------------------------------
+def test_editable_words_carry_their_data(root):
+    words = doc_words(root)
+    data = page_data(root)
+    assert not re.search(r'[<>:"/\\|?*]', data["name"])
+    assert [int(w.attrs["data-k"]) for w in words] == list(range(len(data["words"])))
+    editable = [c for c in CHOICES if c.source in (RESTORED, UNKNOWN) or c.output != c.input]
+    assert [w.text() for w in words] == [c.output for c in editable]
+    for w, d, c in zip(words, data["words"], editable):
+        assert (d["start"], d["end"], d["input"], d["output"], d["source"]) == \
+            (c.start, c.end, c.input, c.output, c.source)
+        assert d["alternatives"] == [[f, round(p, 4)] for f, p in c.alternatives if p >= 0.001]
+    # a restored word that did not change is editable but not tinted
+    plain = build(("cong", "cong", "word", RESTORED, 0.9, (("cong", 0.9), ("công", 0.1))))
+    only = doc_words(parse(render_review(plain, title="t")))
+    assert [(w.tag, w.attrs.get("class"), w.text()) for w in only] == [("span", None, "cong")]
+
+
+def test_download_names_come_from_the_title():
+    def name(title):
+        return page_data(parse(render_review([], title=title)))["name"]
+
+    assert name("van-ban.txt") == "van-ban"
+    assert name("dir/sub/bao-cao.ocr.txt") == "bao-cao.ocr"
+    assert name('a<b>:"c".txt') == "a_b_c_"
+    assert name("") == "review" and name("...") == "review"
+
+
+OCR_CHOICES = build(
+    ("Nguoi", "Người", "word", RESTORED, 0.99, (("Người", 0.99), ("Ngươi", 0.01))),
+    sp(),
+    ("d6i", "đối", "code", RESTORED, 0.97, (("đối", 0.97), ("đổi", 0.03))),
+    sp(),
+    ("v&i", "với", "code", RESTORED, 0.4, (("với", 0.4), ("vái", 0.35), ("v&i", 0.25))),
+    sp(),
+    ("tir", "tir", "word", KEPT),
+    sp(),
+    ("UBND", "UBND", "word", KEPT),
+    sp(),
+    ("được", "được", "word", KEPT),
+    sp(),
+    ("HDND", "HĐND", "word", ABBREVIATION),
+    sp(),
+    ("x3", "xã", "code", RESTORED, 0.95, (("xã", 0.95), ("x3", 0.05))),
+    sp(),
+    ("nha", "nhà", "word", RESTORED, 0.9, (("nhà", 0.9), ("nha", 0.1))),
+    sp("\n"),
+)
+
+
+def test_counts_letters_changed_and_kept_as_read():
+    counts = review_counts(OCR_CHOICES)
+    assert counts.letters == 3  # d6i, v&i, x3: not HĐND (đ is an accented d) nor Người/nhà
+    assert counts.kept == 1     # tir; not UBND (capitals) nor được (a syllable)
+    assert review_counts(CHOICES).letters == 1 and review_counts(CHOICES).kept == 0
+
+
+def test_the_view_follows_the_text():
+    assert choose_view(review_counts(CHOICES)) == "changes"  # 4 of 8 words changed, 1 letter change
+    assert choose_view(review_counts(OCR_CHOICES)) == "focus"
+    assert choose_view(review_counts([])) == "changes"
+    # plain restoration of a text without diacritics: every word changed, no letter did
+    plain = build(*[p for w in ("Toi", "di", "hoc") for p in
+                    ((w, {"Toi": "Tôi", "di": "đi", "hoc": "học"}[w], "word", RESTORED, 0.9), sp())])
+    assert review_counts(plain).letters == 0 and choose_view(review_counts(plain)) == "focus"
+    # two OCR repairs in a hundred words are enough (1 %); in three hundred, or one alone, not
+    def text(repairs, words):
+        return build(*[("d6i", "đối", "code", RESTORED, 0.9)] * repairs,
+                     *[p for _ in range(words) for p in (sp(), ("an", "an", "word", KEPT))])
+
+    assert choose_view(review_counts(text(2, 98))) == "focus"
+    assert choose_view(review_counts(text(2, 298))) == "changes"
+    assert choose_view(review_counts(text(1, 10))) == "changes"
+
+
+def test_focus_view_tints_what_matters():
+    root = parse(render_review(OCR_CHOICES, title="ocr"))
+    assert "view-focus" in root.find_all("body")[0].classes
+    marks = {m.text(): m.classes for m in doc_marks(root)}
+    assert marks["Người"] == {"changed"}                      # accents only: the faint tint
+    assert marks["đối"] == {"changed", "letters"}
+    assert marks["với"] == {"changed", "letters", "uncertain"}
+    assert marks["tir"] == {"kept"}
+    assert marks["HĐND"] == {"changed"}
+    assert "UBND" not in marks and "được" not in marks
+    tir = next(w for w in doc_words(root) if w.text() == "tir")
+    assert "not a Vietnamese syllable" in tir.attrs["title"]
+    assert counts_shown(root) == {"words": 9, "changed": 6, "uncertain": 1, "unknown": 0}
+    assert root.by_id("count-letters").attrs["data-count"] == "3"
+    assert root.by_id("count-kept").attrs["data-count"] == "1"
+    legend = root.find_all("ul", "legend")[0]
+    assert {"changed", "letters"} in [m.classes for m in legend.find_all("mark")]
+    assert {"kept"} in [m.classes for m in legend.find_all("mark")]
+    note = root.find_all("p", "view-note")[0].text()
+    assert "6 of 9 words changed, 3 of them only in their accents" in note
+    css = root.find_all("style")[0].text()
+    faint = re.search(r"\.view-focus mark\.changed \{([^}]*)\}", css).group(1)
+    assert "background: none" in faint
+    # the same choices in the other view: every change tinted, no OCR counts
+    changes = parse(render_review(OCR_CHOICES, title="ocr", view="changes"))
+    assert "view-changes" in changes.find_all("body")[0].classes
+    assert "words changed" not in changes.find_all("p", "view-note")[0].text()
+    assert not [e for e in changes.iter() if e.attrs.get("id") == "count-letters"]
+
+
+def test_view_must_be_known(tmp_path):
+    with pytest.raises(ValueError, match="view"):
+        render_review(CHOICES, title="t", view="ocr")
+    with pytest.raises(ValueError, match="view"):
+        write_review(FakeRestorer(), "x", tmp_path / "p.html", title="t", view="all")
+    assert not (tmp_path / "p.html").exists()
+
+
+def test_real_ocr_text_gets_the_focus_view():
+    from vnrestore.pipeline import Options
+
+    restorer = vnrestore.Restorer(options=Options(mode="ocr"))
+    choices = restorer.explain("Nguoi dan trong x3 d6i v&i chinh quyén ciia dia phuong nim 2025.\n")
+    root = parse(render_review(choices, title="t"))
+    assert "view-focus" in root.find_all("body")[0].classes
+    marks = {m.text(): m.classes for m in doc_marks(root)}
+    assert "letters" in marks["xã"] and "letters" in marks["với"]
+    assert "letters" not in marks["Người"]
+    assert root.by_id("doc").text() == restorer.restore("Nguoi dan trong x3 d6i v&i chinh quyén ciia dia phuong nim 2025.\n")
+
+
 class FakeRestorer:
     def __init__(self):
         self.seen = []
@@ -490,6 +616,12 @@ def test_cli_review_writes_a_page(tmp_path):
     html_text = page.read_text(encoding="utf-8")
     assert ">Cộng</mark>" in html_text and ">Việt</mark>" in html_text and "van-ban.txt" in html_text
     assert main(["review", str(tmp_path / "missing.txt"), "-o", str(page)]) == 1
+    # few words changed in an accented text: every change is tinted; --mode ocr: the focus view
+    source.write_text("Cộng hòa xã hội chủ nghĩa Việt Nam, Doc lập\n", encoding="utf-8")
+    assert main(["review", str(source), "-o", str(page)]) == 0
+    assert '<body class="view-changes">' in page.read_text(encoding="utf-8")
+    assert main(["review", str(source), "--mode", "ocr", "-o", str(page)]) == 0
+    assert '<body class="view-focus">' in page.read_text(encoding="utf-8")
 
 
 # --- driving the page like a user: Chrome DevTools Protocol over a pipe -------------
@@ -742,4 +874,58 @@ def test_keyboard_edits_and_downloads_in_headless_chromium(tmp_path, devtools):
     assert by_input["Toi"]["final"] == "Tui"
     assert by_input["x" + SCRIPT]["final"] == "x" + SCRIPT
     assert by_input["hoc"]["final"] == "học" and by_input["hoc"]["reviewed"] is False
+    assert devtools.problems() == []
+
+
+@needs_browser
+def test_devtools_sees_csp_refusals(tmp_path, devtools):
+    """The check above cannot pass by not looking: an injected inline script and style
+    attribute, not in the CSP, are refused and reported."""
+    page = render_review(CHOICES, title="t").replace(
+        "</body>", "<script>document.title = 'ran';</script><p style='color:red'>x</p></body>")
+    path = tmp_path / "injected.html"
+    path.write_text(page, encoding="utf-8")
+    devtools.open(path.as_uri())
+    assert devtools.js("document.title") == "t"
+    problems = devtools.problems()
+    assert any("script-src" in p for p in problems) and any("style-src" in p for p in problems)
+
+
+OCR_PAGE = ("Thuc hién Cong van s6 6217/SNV ngay 15/8/2025 ciia So ndi vu thanh phd vé thyuc hién\n"
+            "cong tac dan van chinh quyén 6 thang cubi ndm 2025 trén dia ban x3, cu thé nhu sau:\n"
+            "1. Cép uy Pang, chinh quyén dia phuong ciing cac ban, nganh, doan thé da tap trung\n"
+            "chi dao trién khai nhiém vu cong tac dan van, to chtrc hoc tap, nghién ctru, quan\n"
+            "triét, trién khai céac Nghi quyét, chi thi, két luan ctia dang phéap luat cia Nha nudc.\n")
+
+
+@needs_browser
+def test_ocr_page_looks_right_in_headless_chromium(tmp_path, devtools):
+    """An OCR'd text in the focus view: accents-only changes lose their tint, letter
+    repairs and uncertain words keep theirs; a word's choices open; a screenshot."""
+    from vnrestore.pipeline import Options
+
+    restorer = vnrestore.Restorer(options=Options(mode="ocr"))
+    path = write_review(restorer, OCR_PAGE, tmp_path / "ocr.html", title="bao-cao.ocr.txt")
+    devtools.open(path.as_uri())
+    assert devtools.js("document.body.className") == "view-focus"
+    style = """(function (sel) { var e = document.querySelector(sel);
+      return e ? getComputedStyle(e).backgroundColor : null; })"""
+    clear = ("rgba(0, 0, 0, 0)", "transparent")
+    assert devtools.js(style + "('#doc mark.changed:not(.letters):not(.uncertain)')") in clear
+    assert devtools.js(style + "('#doc mark.letters:not(.uncertain)')") not in clear
+    first_uncertain = devtools.js(style + "('#doc mark.uncertain')")
+    assert first_uncertain is None or first_uncertain not in clear
+    assert devtools.js("document.getElementById('doc').textContent") == restorer.restore(OCR_PAGE)
+
+    devtools.click("#doc mark.letters")
+    assert devtools.js("document.getElementById('chooser').hidden") is False
+    shot = devtools.page("Page.captureScreenshot", format="png")["data"]
+    data = base64.b64decode(shot)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1000, 700)
+    assert len(data) > 15_000, "the screenshot looks blank"
+    target = os.environ.get("VNRESTORE_REVIEW_SCREENSHOT")  # docs/review-screenshot.png is made so
+    if target:
+        with open(target, "wb") as out:
+            out.write(data)
     assert devtools.problems() == []

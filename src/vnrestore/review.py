@@ -52,9 +52,11 @@ __all__ = ["render_review", "write_review", "ReviewCounts", "review_counts", "ch
 MAX_ALTERNATIVES = 5      # alternatives listed for a word
 MIN_ALTERNATIVE = 0.001   # alternatives less likely than this are not listed
 VIEWS = ("changes", "focus")
-# The "focus" view is chosen when at least this share of the words had letters changed
-# beyond their accents (only OCR mode does that: plain restoration adds accents only)...
+# The "focus" view is chosen when at least this share of the words (and at least two)
+# had letters changed beyond their accents (only OCR mode does that: plain restoration
+# adds accents only)...
 FOCUS_LETTERS_SHARE = 0.01
+FOCUS_LETTERS_MIN = 2
 # ... or when more than this share of the words changed at all.
 FOCUS_CHANGED_SHARE = 0.5
 
@@ -78,7 +80,7 @@ _CSP = (
 class ReviewCounts:
     """The numbers in the summary of a review page."""
 
-    words: int      # word tokens
+    words: int      # word tokens, and letter-digit runs restored as words (d6i, x3)
     changed: int    # tokens whose output differs from the input
     uncertain: int  # restored words with confidence below the threshold
     unknown: int    # words left as written because they have no Vietnamese reading
@@ -118,7 +120,7 @@ def review_counts(choices: Iterable[TokenChoice], low_confidence: float = 0.6) -
     letters changed beyond the accents and words kept as read in `choices`."""
     words = changed = uncertain = unknown = letters = kept = 0
     for c in choices:
-        words += c.kind == WORD
+        words += c.kind == WORD or c.source == RESTORED
         changed += _is_changed(c)
         uncertain += _is_uncertain(c, low_confidence)
         unknown += c.source == UNKNOWN
@@ -130,8 +132,9 @@ def review_counts(choices: Iterable[TokenChoice], low_confidence: float = 0.6) -
 def choose_view(counts: ReviewCounts) -> str:
     """ "focus" when a tint on every changed word would say nothing: the text was
     OCR'd (letters changed beyond the accents in at least FOCUS_LETTERS_SHARE of the
-    words) or most words changed (FOCUS_CHANGED_SHARE); "changes" otherwise."""
-    if counts.words and (counts.letters >= FOCUS_LETTERS_SHARE * counts.words
+    words, and in FOCUS_LETTERS_MIN of them) or most words changed
+    (FOCUS_CHANGED_SHARE); "changes" otherwise."""
+    if counts.words and (counts.letters >= max(FOCUS_LETTERS_MIN, FOCUS_LETTERS_SHARE * counts.words)
                          or counts.changed > FOCUS_CHANGED_SHARE * counts.words):
         return "focus"
     return "changes"
@@ -231,8 +234,8 @@ def _legend(view: str, counts: ReviewCounts, threshold: str) -> str:
                  f"confidence below {threshold}</li>")
     edited = ('<li><mark class="changed reviewed edited" lang="vi">đã chọn</mark> edited by you '
               '(<span class="reviewed">underlined</span>: kept after review)</li>')
-    hint = ('<li class="hint">Hover or focus a word for the original and the alternatives; '
-            "click it, or press Enter, to choose.</li>")
+    hint = ("Hover or focus a word for the original and the alternatives; click it, or press "
+            "Enter on it, to choose its form.")
     if view == "focus":
         items = [
             uncertain,
@@ -240,20 +243,20 @@ def _legend(view: str, counts: ReviewCounts, threshold: str) -> str:
             '<li><mark class="kept" lang="vi">tir</mark> kept as read, not a Vietnamese syllable</li>',
             '<li><mark class="changed" lang="vi">đã sửa</mark> accents restored (faint)</li>',
             '<li><span class="unknown">Xyz</span> not recognised, left as written</li>',
-            edited, hint,
+            edited,
         ]
         accents = counts.changed - counts.letters
-        note = (f'<p class="view-note">{counts.changed} of {counts.words} words changed, '
+        note = (f'<p class="view-note hint">{counts.changed} of {counts.words} words changed, '
                 f"{accents} of them only in their accents: those get a faint underline, and the tints "
-                "show what needs a look. Every underlined word can be changed.</p>\n")
+                f"show what needs a look. {hint}</p>\n")
     else:
         items = [
             '<li><mark class="changed" lang="vi">đã sửa</mark> changed word</li>',
             uncertain,
             '<li><span class="unknown">Xyz</span> not recognised, left as written</li>',
-            edited, hint,
+            edited,
         ]
-        note = ""
+        note = f'<p class="view-note hint">{hint}</p>\n'
     return '<ul class="legend" aria-label="Legend">\n' + "\n".join(items) + "\n</ul>\n" + note
 
 
@@ -310,13 +313,15 @@ def render_review(choices: Sequence[TokenChoice], *, title: str, low_confidence:
 {_count("Not recognised", "unknown", counts.unknown)}
 </dl>
 {_legend(view, counts, threshold)}<div class="controls">
-<label><input type="checkbox" id="only-uncertain"> Show only uncertain highlights</label>
+<label><input type="checkbox" id="only-uncertain"> Only uncertain highlights</label>
 <button type="button" id="prev-uncertain" aria-keyshortcuts="p">&#8592; Previous uncertain <kbd>p</kbd></button>
 <button type="button" id="next-uncertain" aria-keyshortcuts="n">Next uncertain <kbd>n</kbd> &#8594;</button>
 <span id="nav-status" role="status" aria-live="polite"></span>
+<span class="downloads">
+<span id="edit-status" role="status" aria-live="polite">No edits yet</span>
 <button type="button" id="download-text">Download corrected text</button>
 <button type="button" id="download-decisions">Download decisions (JSONL)</button>
-<span id="edit-status" role="status" aria-live="polite">No edits yet</span>
+</span>
 </div>
 </header>
 <main>

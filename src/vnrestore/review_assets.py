@@ -134,6 +134,7 @@ SCRIPT = r"""
     el.classList.add("open");
     var current = list.querySelector('[aria-pressed="true"]') || list.querySelector("button");
     current.focus({ preventScroll: true });
+    chooser.scrollIntoView({ block: "nearest" });  // near the bottom of the window: scroll it in
   }
   function closeChooser(refocus) {
     if (openK < 0) { return; }
@@ -276,17 +277,18 @@ html { background: var(--paper); color: var(--ink); }
 body {
   margin: 0; font: 16px/1.5 "Segoe UI", "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
 }
-.summary { background: var(--panel); border-bottom: 1px solid var(--line); padding: 0.75rem 1.5rem 0.6rem; }
-.summary h1 { font-size: 1.25rem; margin: 0 0 0.4rem; line-height: 1.3; }
-.counts { display: flex; flex-wrap: wrap; gap: 0.35rem 1.5rem; margin: 0 0 0.45rem; padding: 0; }
+.summary { background: var(--panel); border-bottom: 1px solid var(--line); padding: 0.6rem 1.5rem 0.55rem; }
+.summary h1 { font-size: 1.25rem; margin: 0 0 0.3rem; line-height: 1.3; }
+.counts { display: flex; flex-wrap: wrap; gap: 0.2rem 1.5rem; margin: 0 0 0.35rem; padding: 0; }
 .counts div { display: flex; gap: 0.4rem; align-items: baseline; }
 .counts dt { color: var(--muted); }
 .counts dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; }
-.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.35rem 1.25rem; margin: 0 0 0.5rem; padding: 0;
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.2rem 1.25rem; margin: 0 0 0.4rem; padding: 0;
   color: var(--muted); font-size: 0.9rem; }
 .legend mark, .legend span { color: var(--ink); }
-.view-note { margin: 0 0 0.45rem; color: var(--muted); font-size: 0.9rem; max-width: 60rem; }
-.controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; font-size: 0.95rem; }
+.view-note { margin: 0 0 0.45rem; color: var(--muted); font-size: 0.9rem; }
+.controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0.75rem; font-size: 0.95rem; }
+.controls .downloads { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0.75rem; margin-left: auto; }
 .controls button {
   font: inherit; color: var(--ink); background: var(--paper); border: 1px solid #767676; border-radius: 4px;
   padding: 0.2rem 0.7rem; cursor: pointer;
@@ -312,9 +314,11 @@ mark.changed { background: var(--changed-bg); box-shadow: inset 0 -1px 0 var(--c
 mark.uncertain, .view-focus mark.uncertain {
   font-weight: 600; background: var(--uncertain-bg); box-shadow: inset 0 -2px 0 var(--uncertain-line);
 }
-.doc .reviewed, .view-focus .doc .reviewed { background: none; font-weight: inherit;
-  box-shadow: inset 0 -2px 0 var(--edited-line); }
-.doc .edited, .view-focus .doc .edited { background: var(--edited-bg); box-shadow: inset 0 -2px 0 var(--edited-line); }
+/* after review: a green underline, and a green tint when the reviewer changed the word */
+mark.reviewed, .view-focus mark.reviewed, .doc .reviewed, .view-focus .doc .reviewed {
+  background: none; font-weight: inherit; box-shadow: inset 0 -2px 0 var(--edited-line); }
+mark.edited, .view-focus mark.edited, .doc .edited, .view-focus .doc .edited {
+  background: var(--edited-bg); box-shadow: inset 0 -2px 0 var(--edited-line); }
 .unknown { text-decoration: underline dotted var(--unknown-line); text-underline-offset: 0.2em; }
 .doc [data-k]:focus, .doc mark:focus { outline: 2px solid var(--focus); outline-offset: 1px; }
 mark.current { outline: 2px solid var(--uncertain-line); outline-offset: 1px; }
