@@ -104,7 +104,8 @@ def doc_words(root: Element) -> list[Element]:
 def page_data(root: Element) -> dict:
     block = root.by_id("review-data")
     assert block.tag == "script" and block.attrs["type"] == "application/json"
-    return json.loads(block.text())
+    data = json.loads(block.text())
+    return {"name": data["name"], "words": [dict(zip(data["fields"], row)) for row in data["rows"]]}
 
 
 def counts_shown(root: Element) -> dict[str, int]:

@@ -25,7 +25,11 @@ SCRIPT = r"""
   var body = document.body;
   var doc = document.getElementById("doc");
   var data = JSON.parse(document.getElementById("review-data").textContent);
-  var words = data.words;                 // one entry per editable word, by data-k
+  var words = data.rows.map(function (row) {  // one record per editable word, by data-k
+    var w = {};
+    data.fields.forEach(function (f, i) { w[f] = row[i]; });
+    return w;
+  });
   var finals = words.map(function (w) { return w.output; });
   var reviewed = words.map(function () { return false; });
   var els = [], tips = [];
