@@ -900,9 +900,18 @@ OCR_PAGE = ("Thuc hién Cong van s6 6217/SNV ngay 15/8/2025 ciia So ndi vu thanh
 
 
 @needs_browser
-def test_ocr_page_looks_right_in_headless_chromium(tmp_path, devtools):
+def test_ocr_page_looks_right_in_headless_chromium(tmp_path):
     """An OCR'd text in the focus view: accents-only changes lose their tint, letter
-    repairs and uncertain words keep theirs; a word's choices open; a screenshot."""
+    repairs and uncertain words keep theirs; a word's choices open; a screenshot
+    (VNRESTORE_REVIEW_SCREENSHOT=docs/review-screenshot.png writes it there)."""
+    devtools = DevTools(tmp_path, 1000, 740)
+    try:
+        _ocr_page_checks(tmp_path, devtools)
+    finally:
+        devtools.close()
+
+
+def _ocr_page_checks(tmp_path, devtools):
     from vnrestore.pipeline import Options
 
     restorer = vnrestore.Restorer(options=Options(mode="ocr"))
@@ -920,10 +929,25 @@ def test_ocr_page_looks_right_in_headless_chromium(tmp_path, devtools):
 
     devtools.click("#doc mark.letters")
     assert devtools.js("document.getElementById('chooser').hidden") is False
+    devtools.press("Escape")
+    # the state of docs/review-screenshot.png: the first uncertain word edited with the
+    # keyboard (its second choice), the next one's choices open
+    devtools.js("document.activeElement.blur()")
+    devtools.press("n")
+    first = devtools.js("document.activeElement.textContent")
+    devtools.press("Enter")
+    devtools.press("ArrowDown")
+    devtools.press("Enter")
+    assert devtools.js("document.activeElement.textContent") != first
+    assert "edited" in devtools.js("document.activeElement.className")
+    devtools.press("n")
+    devtools.press("Enter")
+    assert devtools.js("document.getElementById('chooser').hidden") is False
+    devtools.page("Input.dispatchMouseEvent", type="mouseMoved", x=5, y=735)  # no hover outline
     shot = devtools.page("Page.captureScreenshot", format="png")["data"]
     data = base64.b64decode(shot)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", data[16:24]) == (1000, 700)
+    assert struct.unpack(">II", data[16:24]) == (1000, 740)
     assert len(data) > 15_000, "the screenshot looks blank"
     target = os.environ.get("VNRESTORE_REVIEW_SCREENSHOT")  # docs/review-screenshot.png is made so
     if target:
