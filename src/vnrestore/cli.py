@@ -216,8 +216,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # The page shows the whole document, so the text is read whole, like explain.
     text = "".join(_input_lines(args.file, args))
+    # OCR mode asked for: tint what matters on OCR text; otherwise the page decides.
     write_review(restorer, text, args.output, title=Path(display_name(args.file)).name,
-                 low_confidence=LOW_CONFIDENCE)
+                 low_confidence=LOW_CONFIDENCE, view="focus" if args.mode == "ocr" else None)
     return 0
 
 
@@ -459,7 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write one self-contained HTML page showing the restored FILE with changed "
                     "words marked, uncertain ones (confidence below "
                     f"{LOW_CONFIDENCE}) highlighted, the original and alternatives on hover or "
-                    "focus, and a summary.",
+                    "focus, and a summary. The page is an editor: pick an alternative or the "
+                    "original for any word, then download the corrected text and the decisions "
+                    "(JSONL). On OCR'd or mostly changed text it tints only what needs a look.",
         examples="""\
   vnrestore review letter.txt -o letter.html     then open letter.html in a browser""")
     review.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")

@@ -1,15 +1,28 @@
-"""A self-contained HTML page for checking a restored document by eye.
+"""A self-contained HTML page for checking and correcting a restored document.
 
 ``render_review`` turns the choices of ``Restorer.explain`` into one HTML5 document
-(inline CSS and two small inline scripts, nothing fetched from anywhere) that shows the
-restored text with its line breaks, marks every word that changed, highlights the
-restored words the model was unsure of, and shows the original word, the confidence
-and the alternatives with their probabilities on hover or keyboard focus.  A summary at
-the top counts words, changes and uncertain words; ``n``/``p`` (or the buttons) jump to
-the next/previous uncertain word, and a checkbox hides every highlight but those.
+(inline CSS, two small inline scripts and a JSON data block; nothing fetched from
+anywhere) that shows the restored text with its line breaks and tints the words a
+reviewer should look at.  Hovering or focusing a word shows the original, the
+confidence and the alternatives; clicking it (or Enter/Space) opens its choices: the
+alternatives, the model's choice and the original, picked with the mouse, the arrow
+keys or a digit.  Only the uncertain words are in the Tab order, and ``n``/``p`` (or
+the buttons) jump between them.  Two buttons save the work, made in the page itself
+(Blob + object URL): the corrected text, and the decisions as JSONL (one record per
+editable word, with the CLI's JSONL fields plus ``final`` and ``reviewed``).
 
-The text of the document part (``<div id="doc">``) is exactly the restored text, so
-copying it out of the page gives the same result as ``vnrestore.restore``.
+Two views, because what a tint should say depends on the text:
+
+- ``"changes"``: every changed word is tinted, uncertain ones in red.  Right when few
+  words change (an accented text with a few fixes).
+- ``"focus"``: when nearly every word changed (a text typed without diacritics) or
+  the text was OCR'd, a tint on every word says nothing.  Then a change of accents
+  alone gets a faint underline, and the tints go to what needs a look: uncertain
+  words, letters changed beyond the accents (``d6i`` -> ``đối``), and OCR readings
+  kept as read although they are not Vietnamese syllables (``tir``).
+
+The text of the document part (``<div id="doc">``) is exactly the restored text (with
+the reviewer's edits, once made), so the corrected download is byte-exact.
 """
 
 from __future__ import annotations
@@ -17,155 +30,35 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .pipeline import RESTORED, UNKNOWN, TokenChoice
+from .orthography import is_valid_syllable, key
+from .pipeline import TokenChoice
+from .plan import KEPT, RESTORED, UNKNOWN
+from .review_assets import CSS as _CSS
+from .review_assets import ERROR_HOOK as _ERROR_HOOK
+from .review_assets import SCRIPT as _SCRIPT
 from .textio import atomic_output
 from .tokenize import WORD
 
-__all__ = ["render_review", "write_review", "ReviewCounts", "review_counts"]
+__all__ = ["render_review", "write_review", "ReviewCounts", "review_counts", "choose_view", "VIEWS"]
 
-MAX_ALTERNATIVES = 5      # alternatives listed in the hover text of a word
+MAX_ALTERNATIVES = 5      # alternatives listed for a word
 MIN_ALTERNATIVE = 0.001   # alternatives less likely than this are not listed
-
-# Records script errors in the page itself (body[data-script-errors]), so a headless
-# browser's --dump-dom shows them; it runs first so it also sees errors of the main script.
-_ERROR_HOOK = (
-    "window.addEventListener('error',function(e){var b=document.body,"
-    "p=b.getAttribute('data-script-errors');"
-    "b.setAttribute('data-script-errors',(p?p+' | ':'')+(e.message||'error'));});"
-)
-
-_SCRIPT = r"""
-(function () {
-  "use strict";
-  var body = document.body;
-  var doc = document.getElementById("doc");
-  var marks = Array.prototype.slice.call(doc.querySelectorAll("mark.uncertain"));
-  var only = document.getElementById("only-uncertain");
-  var prev = document.getElementById("prev-uncertain");
-  var next = document.getElementById("next-uncertain");
-  var status = document.getElementById("nav-status");
-  var pos = -1;
-
-  function mark(i, focus) {
-    if (pos >= 0) { marks[pos].classList.remove("current"); }
-    pos = i;
-    var m = marks[pos];
-    m.classList.add("current");
-    status.textContent = "Uncertain word " + (pos + 1) + " of " + marks.length;
-    if (focus) {
-      m.focus({ preventScroll: true });
-      m.scrollIntoView({ block: "center", inline: "nearest" });
-    }
-  }
-  function step(delta) {
-    if (!marks.length) { return; }
-    var i = pos < 0 ? (delta > 0 ? 0 : marks.length - 1) : (pos + delta + marks.length) % marks.length;
-    mark(i, true);
-  }
-  function applyFilter() { body.classList.toggle("only-uncertain", only.checked); }
-
-  if (marks.length) {
-    prev.addEventListener("click", function () { step(-1); });
-    next.addEventListener("click", function () { step(1); });
-  } else {
-    prev.disabled = true;
-    next.disabled = true;
-    status.textContent = "No uncertain words";
-  }
-  only.addEventListener("change", applyFilter);
-  applyFilter();  // a reloaded page may keep the box checked
-  doc.addEventListener("focusin", function (e) {
-    var i = marks.indexOf(e.target);
-    if (i >= 0 && i !== pos) { mark(i, false); }
-  });
-  document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) { return; }
-    var t = e.target;
-    if (t && (t.isContentEditable || /^(TEXTAREA|SELECT)$/.test(t.tagName) ||
-              (t.tagName === "INPUT" && t.type !== "checkbox"))) { return; }
-    if (e.key === "n" || e.key === "N") { step(1); e.preventDefault(); }
-    else if (e.key === "p" || e.key === "P") { step(-1); e.preventDefault(); }
-  });
-  body.setAttribute("data-review-ready", "1");
-})();
-"""
-
-_CSS = """
-:root {
-  --ink: #1b1b1b; --muted: #4a4a4a; --paper: #ffffff; --panel: #f3f4f6; --line: #c9ccd1;
-  --changed-bg: #fff5c7; --changed-line: #d9c36a;
-  --uncertain-bg: #ffd3cc; --uncertain-line: #b3261e;
-  --unknown-line: #5b5b5b; --focus: #0b57d0;
-  --tip-bg: #1f2937; --tip-ink: #ffffff;
-}
-* { box-sizing: border-box; }
-html { background: var(--paper); color: var(--ink); }
-body {
-  margin: 0; font: 16px/1.5 "Segoe UI", "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
-}
-.summary { background: var(--panel); border-bottom: 1px solid var(--line); padding: 0.75rem 1.5rem 0.6rem; }
-.summary h1 { font-size: 1.25rem; margin: 0 0 0.4rem; line-height: 1.3; }
-.counts { display: flex; flex-wrap: wrap; gap: 0.35rem 1.5rem; margin: 0 0 0.45rem; padding: 0; }
-.counts div { display: flex; gap: 0.4rem; align-items: baseline; }
-.counts dt { color: var(--muted); }
-.counts dd { margin: 0; font-weight: 700; font-variant-numeric: tabular-nums; }
-.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.35rem 1.25rem; margin: 0 0 0.5rem; padding: 0;
-  color: var(--muted); font-size: 0.9rem; }
-.legend mark, .legend span { color: var(--ink); }
-.controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; font-size: 0.95rem; }
-.controls button {
-  font: inherit; color: var(--ink); background: var(--paper); border: 1px solid #767676; border-radius: 4px;
-  padding: 0.2rem 0.7rem; cursor: pointer;
-}
-.controls button:hover:not(:disabled) { background: #e6e8eb; }
-.controls button:disabled { color: #6b6b6b; cursor: default; }
-.controls kbd { font: 0.8rem/1 "DejaVu Sans Mono", monospace; border: 1px solid #8a8a8a; border-radius: 3px;
-  padding: 0.05rem 0.3rem; background: var(--panel); }
-#nav-status { color: var(--muted); }
-main { padding: 1.25rem 1.5rem 4rem; }
-.doc {
-  max-width: 52rem; margin: 0; white-space: pre-wrap; overflow-wrap: break-word;
-  font: 1.125rem/1.75 "Noto Serif", "DejaVu Serif", "Liberation Serif", "Times New Roman", serif;
-}
-mark { color: inherit; border-radius: 2px; position: relative; }
-mark.changed { background: var(--changed-bg); box-shadow: inset 0 -1px 0 var(--changed-line); }
-mark.uncertain { font-weight: 600; }
-mark.uncertain { background: var(--uncertain-bg); box-shadow: inset 0 -2px 0 var(--uncertain-line); }
-.unknown { text-decoration: underline dotted var(--unknown-line); text-underline-offset: 0.2em; }
-mark[tabindex] { cursor: help; }
-mark:focus { outline: 2px solid var(--focus); outline-offset: 1px; }
-mark.current { outline: 2px solid var(--uncertain-line); outline-offset: 1px; }
-mark.current:focus { outline-color: var(--focus); }
-/* keyboard users see the hover text as a tooltip on focus (mouse users get the title) */
-.doc mark:focus::after {
-  content: attr(data-tip); position: absolute; left: 0; top: calc(100% + 4px); z-index: 10;
-  white-space: pre-wrap; width: max-content; max-width: min(26rem, 80vw); background: var(--tip-bg); color: var(--tip-ink); padding: 0.35rem 0.6rem;
-  border-radius: 4px; font: 0.85rem/1.4 "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
-  box-shadow: 0 2px 8px rgba(0, 0, 0, 0.3); pointer-events: none;
-}
-.only-uncertain .doc mark.changed:not(.uncertain) { background: none; box-shadow: none; }
-.only-uncertain .doc .unknown { text-decoration: none; }
-.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-  white-space: nowrap; }
-@media screen { .summary { position: sticky; top: 0; z-index: 20; } }
-@media (prefers-reduced-motion: no-preference) { html { scroll-behavior: smooth; } }
-@media print {
-  .controls, .hint, .doc mark:focus::after { display: none; }
-  .summary { background: none; border-bottom: 1px solid #000; padding: 0 0 0.5rem; }
-  main { padding: 0.75rem 0 0; }
-  .doc { max-width: none; font-size: 11pt; line-height: 1.6; }
-  mark { outline: none !important; }
-  mark.changed { background: none; box-shadow: none; text-decoration: underline solid #000; }
-  mark.uncertain { background: none; box-shadow: none; text-decoration: underline wavy #000;
-    text-decoration-thickness: 1px; }
-  .only-uncertain .doc mark.changed:not(.uncertain) { text-decoration: none; }
-}
-"""
+VIEWS = ("changes", "focus")
+# The "focus" view is chosen when at least this share of the words (and at least two)
+# had letters changed beyond their accents (only OCR mode does that: plain restoration
+# adds accents only)...
+FOCUS_LETTERS_SHARE = 0.01
+FOCUS_LETTERS_MIN = 2
+# ... or when more than this share of the words changed at all.
+FOCUS_CHANGED_SHARE = 0.5
 
 
 def _csp_hash(source: str) -> str:
@@ -187,10 +80,12 @@ _CSP = (
 class ReviewCounts:
     """The numbers in the summary of a review page."""
 
-    words: int      # word tokens
+    words: int      # word tokens, and letter-digit runs restored as words (d6i, x3)
     changed: int    # tokens whose output differs from the input
     uncertain: int  # restored words with confidence below the threshold
     unknown: int    # words left as written because they have no Vietnamese reading
+    letters: int = 0  # tokens whose letters changed beyond the accents (OCR repairs)
+    kept: int = 0     # words the decoder kept as read although they are no Vietnamese syllable
 
 
 def _is_changed(choice: TokenChoice) -> bool:
@@ -201,15 +96,48 @@ def _is_uncertain(choice: TokenChoice, low_confidence: float) -> bool:
     return choice.source == RESTORED and choice.confidence < low_confidence
 
 
+def _letters_changed(choice: TokenChoice) -> bool:
+    """Whether the output differs from the input beyond accents and case (x3 -> xã)."""
+    return choice.output != choice.input and key(choice.output) != key(choice.input)
+
+
+def _kept_as_read(choice: TokenChoice) -> bool:
+    """A word kept as written although it spells no Vietnamese syllable: in OCR mode,
+    a reading such as "tir" or "chite" that may be noise left in place.  All-capital
+    tokens (UBND, heading numbers such as II) are what they look like, so not counted."""
+    return (choice.source == KEPT and choice.kind == WORD and not choice.input.isupper()
+            and not is_valid_syllable(unicodedata.normalize("NFC", choice.input).lower()))
+
+
+def _is_editable(choice: TokenChoice) -> bool:
+    """Words the reviewer can choose a form for: those with alternatives, those that
+    changed, and those left as written that may be noise (kept as read, unknown)."""
+    return (choice.source in (RESTORED, UNKNOWN) or _is_changed(choice) or _kept_as_read(choice))
+
+
 def review_counts(choices: Iterable[TokenChoice], low_confidence: float = 0.6) -> ReviewCounts:
-    """Words, changed tokens, uncertain restored words and unknown words in `choices`."""
-    words = changed = uncertain = unknown = 0
+    """Words, changed tokens, uncertain restored words, unknown words, tokens with
+    letters changed beyond the accents and words kept as read in `choices`."""
+    words = changed = uncertain = unknown = letters = kept = 0
     for c in choices:
-        words += c.kind == WORD
+        words += c.kind == WORD or c.source == RESTORED
         changed += _is_changed(c)
         uncertain += _is_uncertain(c, low_confidence)
         unknown += c.source == UNKNOWN
-    return ReviewCounts(words, changed, uncertain, unknown)
+        letters += _letters_changed(c)
+        kept += _kept_as_read(c)
+    return ReviewCounts(words, changed, uncertain, unknown, letters, kept)
+
+
+def choose_view(counts: ReviewCounts) -> str:
+    """ "focus" when a tint on every changed word would say nothing: the text was
+    OCR'd (letters changed beyond the accents in at least FOCUS_LETTERS_SHARE of the
+    words, and in FOCUS_LETTERS_MIN of them) or most words changed
+    (FOCUS_CHANGED_SHARE); "changes" otherwise."""
+    if counts.words and (counts.letters >= max(FOCUS_LETTERS_MIN, FOCUS_LETTERS_SHARE * counts.words)
+                         or counts.changed > FOCUS_CHANGED_SHARE * counts.words):
+        return "focus"
+    return "changes"
 
 
 def _percent(p: float) -> str:
@@ -224,6 +152,10 @@ def _percent(p: float) -> str:
 
 def _hover_text(choice: TokenChoice) -> str:
     """What a reviewer needs to judge one marked word (plain text, lines)."""
+    if choice.source == UNKNOWN:
+        return "Not recognised as Vietnamese: left as written"
+    if _kept_as_read(choice):
+        return f"Kept as read: {choice.input} is not a Vietnamese syllable"
     if _is_changed(choice):
         lines = [f"Original: {choice.input}"]
     else:
@@ -246,39 +178,122 @@ def _attr(s: str) -> str:
     return html.escape(s, quote=True).replace("\r", "&#13;").replace("\n", "&#10;")
 
 
-def _token_html(choice: TokenChoice, low_confidence: float) -> str:
-    changed = _is_changed(choice)
+def _token_html(choice: TokenChoice, low_confidence: float, k: int | None) -> str:
+    """One token: tinted words are <mark>s with their classes, other editable words
+    plain <span>s; `k` (editable words only) indexes the page's word data.  Only the
+    uncertain words are in the Tab order (the script makes the others focusable by
+    click or by n/p without putting them in it)."""
     uncertain = _is_uncertain(choice, low_confidence)
-    if changed or uncertain:
-        classes = " ".join(name for name, on in (("changed", changed), ("uncertain", uncertain)) if on)
-        tip = _attr(_hover_text(choice))
-        return (f'<mark class="{classes}" tabindex="0" title="{tip}" data-tip="{tip}">'
-                f"{_text(choice.output)}</mark>")
+    flags = (("changed", _is_changed(choice)), ("letters", _letters_changed(choice)),
+             ("uncertain", uncertain), ("kept", _kept_as_read(choice)))
+    classes = [name for name, on in flags if on]
     if choice.source == UNKNOWN:
-        return (f'<span class="unknown" title="Not recognised as Vietnamese: left as written">'
-                f"{_text(choice.output)}</span>")
-    return _text(choice.output)
+        classes.append("unknown")
+    text = _text(choice.output)
+    if k is None:
+        return text
+    tag = "mark" if set(classes) - {"unknown"} else "span"
+    cls = f' class="{" ".join(classes)}"' if classes else ""
+    tab = ' tabindex="0"' if uncertain else ""
+    return f'<{tag}{cls} data-k="{k}"{tab} title="{_attr(_hover_text(choice))}">{text}</{tag}>'
+
+
+def _word_data(choice: TokenChoice) -> dict:
+    """What the page script needs of an editable word: the CLI's JSONL record, with the
+    alternatives cut to those worth offering."""
+    shown = [[form, round(p, 4)] for form, p in choice.alternatives[:MAX_ALTERNATIVES] if p >= MIN_ALTERNATIVE]
+    return {**choice.as_dict(), "alternatives": shown}
+
+
+def _json_block(value) -> str:
+    """JSON safe inside a <script type="application/json"> element: no "<" can end it
+    or open a comment there, and JSON.parse reads \u003c back as "<"."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _download_stem(title: str) -> str:
+    """The downloads' base name: the title's file stem, without characters that file
+    systems reject ("van-ban.txt" -> "van-ban")."""
+    stem = Path(title.replace("\\", "/")).stem if title else ""
+    stem = re.sub(r'[\x00-\x1f<>:"/\\|?*]+', "_", stem).strip(" .")
+    return stem or "review"
 
 
 def _count(label: str, ident: str, value: int, note: str = "") -> str:
     return (f'<div><dt>{label}</dt><dd id="count-{ident}" data-count="{value}">{value}{note}</dd></div>')
 
 
-def render_review(choices: Sequence[TokenChoice], *, title: str, low_confidence: float = 0.6) -> str:
+def _check_view(view) -> None:
+    if view is not None and view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(map(repr, VIEWS))} or None, not {view!r}")
+
+
+def _legend(view: str, counts: ReviewCounts, threshold: str) -> str:
+    """The legend of the view, and for the focus view one sentence on why it is used."""
+    uncertain = (f'<li><mark class="changed uncertain" lang="vi">chưa chắc</mark> uncertain: '
+                 f"confidence below {threshold}</li>")
+    edited = ('<li><mark class="changed reviewed edited" lang="vi">đã chọn</mark> edited by you '
+              '(<span class="reviewed">underlined</span>: kept after review)</li>')
+    hint = ("Hover or focus a word for the original and the alternatives; click it, or press "
+            "Enter on it, to choose its form.")
+    if view == "focus":
+        items = [
+            uncertain,
+            '<li><mark class="changed letters" lang="vi">đối</mark> letters changed, not only accents</li>',
+            '<li><mark class="kept" lang="vi">tir</mark> kept as read, not a Vietnamese syllable</li>',
+            '<li><mark class="changed" lang="vi">đã sửa</mark> accents restored (faint)</li>',
+            '<li><span class="unknown">Xyz</span> not recognised, left as written</li>',
+            edited,
+        ]
+        accents = counts.changed - counts.letters
+        note = (f'<p class="view-note hint">{counts.changed} of {counts.words} words changed, '
+                f"{accents} of them only in their accents: those get a faint underline, and the tints "
+                f"show what needs a look. {hint}</p>\n")
+    else:
+        items = [
+            '<li><mark class="changed" lang="vi">đã sửa</mark> changed word</li>',
+            uncertain,
+            '<li><span class="unknown">Xyz</span> not recognised, left as written</li>',
+            edited,
+        ]
+        note = f'<p class="view-note hint">{hint}</p>\n'
+    return '<ul class="legend" aria-label="Legend">\n' + "\n".join(items) + "\n</ul>\n" + note
+
+
+def render_review(choices: Sequence[TokenChoice], *, title: str, low_confidence: float = 0.6,
+                  view: str | None = None) -> str:
     """One self-contained HTML5 page showing the restored text of `choices` for review.
 
-    Every token whose output differs from its input is a ``<mark class="changed">``;
-    restored words with ``confidence < low_confidence`` also get the class
-    ``uncertain`` (a plain word kept as written by the decoder gets only that class).
-    Marked words carry the original, the confidence and the alternatives in their
-    ``title`` (and ``data-tip``, shown on keyboard focus).  The text content of
-    ``<div id="doc">`` is exactly ``"".join(c.output for c in choices)``.
+    Every token whose output differs from its input is a ``<mark class="changed">``,
+    with ``letters`` when its letters changed beyond the accents; restored words with
+    ``confidence < low_confidence`` get ``uncertain``, and restored words kept as
+    written although they spell no Vietnamese syllable ``kept``.  Every editable word
+    (restored or changed) has a ``data-k`` index into the page's word data and the
+    original, the confidence and the alternatives in its ``title``.  The text content
+    of ``<div id="doc">`` is exactly ``"".join(c.output for c in choices)``.
+
+    `view` is ``"changes"``, ``"focus"`` (see the module) or None to choose from the
+    choices themselves (``choose_view``).
     """
+    _check_view(view)
     choices = list(choices)
     counts = review_counts(choices, low_confidence)
-    body = "".join(_token_html(c, low_confidence) for c in choices)
+    view = view or choose_view(counts)
+    parts, words = [], []
+    for c in choices:
+        k = None
+        if _is_editable(c):
+            k = len(words)
+            words.append(_word_data(c))
+        parts.append(_token_html(c, low_confidence, k))
+    # The records as rows under one list of field names: a third smaller than objects.
+    fields = list(words[0]) if words else []
+    data = _json_block({"name": _download_stem(title), "fields": fields,
+                        "rows": [[w[f] for f in fields] for w in words]})
     share = f" ({counts.changed / counts.words:.0%})" if counts.words else ""
     threshold = f"{low_confidence * 100:g}%"
+    ocr_counts = (f'\n{_count("Letters changed", "letters", counts.letters)}'
+                  f'\n{_count("Kept as read", "kept", counts.kept)}') if view == "focus" else ""
     t = _text(title)
     return f"""<!DOCTYPE html>
 <html lang="vi">
@@ -290,46 +305,54 @@ def render_review(choices: Sequence[TokenChoice], *, title: str, low_confidence:
 <title>{t}</title>
 <style>{_CSS}</style>
 </head>
-<body>
+<body class="view-{view}">
 <script>{_ERROR_HOOK}</script>
 <header class="summary" lang="en">
 <h1 lang="vi">{t}</h1>
 <dl class="counts">
 {_count("Words", "words", counts.words)}
-{_count("Changed", "changed", counts.changed, share)}
+{_count("Changed", "changed", counts.changed, share)}{ocr_counts}
 {_count("Uncertain", "uncertain", counts.uncertain)}
 {_count("Not recognised", "unknown", counts.unknown)}
 </dl>
-<ul class="legend" aria-label="Legend">
-<li><mark class="changed" lang="vi">đã sửa</mark> changed word</li>
-<li><mark class="changed uncertain" lang="vi">chưa chắc</mark> uncertain: restored with confidence below {threshold}</li>
-<li><span class="unknown">Xyz</span> not recognised, left as written</li>
-<li class="hint">Hover or focus (Tab) a marked word for the original and the alternatives.</li>
-</ul>
-<div class="controls">
-<label><input type="checkbox" id="only-uncertain"> Show only uncertain highlights</label>
+{_legend(view, counts, threshold)}<div class="controls">
+<label><input type="checkbox" id="only-uncertain"> Only uncertain highlights</label>
 <button type="button" id="prev-uncertain" aria-keyshortcuts="p">&#8592; Previous uncertain <kbd>p</kbd></button>
 <button type="button" id="next-uncertain" aria-keyshortcuts="n">Next uncertain <kbd>n</kbd> &#8594;</button>
 <span id="nav-status" role="status" aria-live="polite"></span>
+<span class="downloads">
+<span id="edit-status" role="status" aria-live="polite">No edits yet</span>
+<button type="button" id="download-text">Download corrected text</button>
+<button type="button" id="download-decisions">Download decisions (JSONL)</button>
+</span>
 </div>
 </header>
 <main>
 <h2 class="visually-hidden" lang="en">Restored text</h2>
-<div id="doc" class="doc">{body}</div>
+<div id="doc" class="doc">{"".join(parts)}</div>
+<div id="chooser" class="chooser" role="dialog" aria-labelledby="chooser-title" lang="en" hidden>
+<p id="chooser-title"></p>
+<ol id="chooser-options"></ol>
+<label>Other form <input type="text" id="chooser-custom" lang="vi" autocomplete="off" spellcheck="false"></label>
+<p class="chooser-hint">Click, or <kbd>1</kbd>&#8211;<kbd>9</kbd>, or <kbd>&#8593;</kbd><kbd>&#8595;</kbd> and Enter; type another form and Enter; Esc closes</p>
+</div>
 </main>
+<script type="application/json" id="review-data">{data}</script>
 <script>{_SCRIPT}</script>
 </body>
 </html>
 """
 
 
-def write_review(restorer, text: str, path, *, title: str, low_confidence: float = 0.6) -> Path:
+def write_review(restorer, text: str, path, *, title: str, low_confidence: float = 0.6,
+                 view: str | None = None) -> Path:
     """Restore `text` with `restorer` and write its review page to `path` (UTF-8).
 
     The page is written to a temporary file in the same directory and moved over
     `path` only when complete, so an error never leaves a half-written page.
     """
-    page = render_review(restorer.explain(text), title=title, low_confidence=low_confidence)
+    _check_view(view)
+    page = render_review(restorer.explain(text), title=title, low_confidence=low_confidence, view=view)
     target = Path(os.fspath(path))
     with atomic_output(target) as out:
         out.write(page.encode("utf-8"))
