@@ -9,7 +9,8 @@ import pytest
 from vnrestore import InputError, Restorer
 from vnrestore.cli import main
 from vnrestore.orthography import ONSETS, RHYMES, is_valid_syllable, key, place_tone
-from vnrestore.userlex import read_user_lexicon
+from vnrestore.userlex import (DEFAULT_WEIGHT, NO_DIACRITICS, NOT_A_SYLLABLE, UserLexiconWarning,
+                               parse_user_lexicon, read_user_lexicon)
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +21,27 @@ def plain():
 def test_file_format(tmp_path):
     path = tmp_path / "names.txt"
     path.write_text("# names\nNguyễn Lương Bằng\nHoà Bình\t2.5  # old tone style is fine\n\nabc\n", encoding="utf-8")
-    bonus = read_user_lexicon(path)
+    bonus, _ = parse_user_lexicon(path)
     assert bonus["nguyễn"] == pytest.approx(math.log(10))
     assert bonus["hòa"] == pytest.approx(2.5 * math.log(10))  # normalised to the model's spelling
     assert "abc" not in bonus  # plain words carry no spelling to favour
+
+
+def test_unusable_words_are_reported(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("Hà Nam\nThúy\nFacebook\nxyz\n", encoding="utf-8")
+    bonus, unusable = parse_user_lexicon(path)
+    assert set(bonus) == {"hà", "thúy"}
+    assert [(u.line, u.word, u.reason) for u in unusable] == [
+        (1, "Nam", NO_DIACRITICS), (3, "Facebook", NOT_A_SYLLABLE), (4, "xyz", NOT_A_SYLLABLE)]
+    with pytest.warns(UserLexiconWarning) as caught:
+        assert read_user_lexicon(path) == bonus
+    messages = [str(w.message) for w in caught]
+    assert messages == [f"{path}: 1 word(s) no diacritics, not favoured: Nam (line 1)",
+                        f"{path}: 2 word(s) not a Vietnamese syllable, not favoured: "
+                        "Facebook (line 3), xyz (line 4)"]
+    with pytest.warns(UserLexiconWarning):  # a Restorer reading the file says so too
+        Restorer(user_lexicon=path)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -89,6 +107,14 @@ def test_cli_option(tmp_path, capsys):
     assert main(["fix", str(source), "--user-lexicon", str(lexicon)]) == 0
     captured = capsys.readouterr()
     assert captured.out == "bả mẹ\n"
-    assert "cannot produce 1 syllable(s)" in captured.err and unknown in captured.err
+    assert captured.err.splitlines() == [
+        f"vnrestore: warning: {lexicon}: 1 word(s) unknown to the model, not favoured: {unknown}"]
+    lexicon.write_text("bả\t15\nTokyo\nba\n", encoding="utf-8")
+    assert main(["fix", str(source), "--user-lexicon", str(lexicon)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "bả mẹ\n"
+    assert captured.err.splitlines() == [
+        f"vnrestore: warning: {lexicon}: 1 word(s) no diacritics, not favoured: ba (line 3)",
+        f"vnrestore: warning: {lexicon}: 1 word(s) not a Vietnamese syllable, not favoured: Tokyo (line 2)"]
     assert main(["fix", str(source), "--user-lexicon", str(tmp_path / "missing.txt")]) == 1
     assert "missing.txt" in capsys.readouterr().err

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch
-from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
+from .build import CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .tokenize import WORD
 from .legacy import MODES as LEGACY_MODES, convert_lines
 from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
-from .userlex import read_user_lexicon
+from .userlex import DEFAULT_WEIGHT, describe, parse_user_lexicon, unknown_forms
 
 LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"; fix --mark-uncertain with ⟦⟧
 UNCERTAIN_OPEN, UNCERTAIN_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: brackets ordinary text never uses
@@ -208,9 +208,9 @@ def _describe_input(entry: dict) -> str:
 def cmd_build_model(args: argparse.Namespace) -> int:
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
-        build_model(args.corpus, args.out, args.fallback, order=args.order,
+        build_model(args.corpus, args.out, args.fallback or DEFAULT_FALLBACK, order=args.order,
                     cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
-                    abbreviations=args.abbreviations)
+                    abbreviations=args.abbreviations, patterns=tuple(args.glob or CORPUS_PATTERNS))
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -224,19 +224,22 @@ def _options(args: argparse.Namespace) -> Options:
 
 
 def _restorer(args: argparse.Namespace) -> Restorer:
-    restorer = Restorer(args.model, _options(args), user_lexicon=_user_lexicon(args))
-    _warn_unknown(restorer.unknown_user_forms, args)
-    return restorer
+    model = Model.load(args.model)
+    return Restorer(model, _options(args), user_lexicon=_user_lexicon(args, model))
 
 
-def _user_lexicon(args: argparse.Namespace) -> dict[str, float] | None:
-    return read_user_lexicon(args.user_lexicon) if args.user_lexicon else None
-
-
-def _warn_unknown(forms: list[str], args: argparse.Namespace) -> None:
-    if forms:
-        print(f"vnrestore: warning: {args.user_lexicon}: the model cannot produce "
-              f"{len(forms)} syllable(s), ignored: {' '.join(forms[:10])}", file=sys.stderr)
+def _user_lexicon(args: argparse.Namespace, model: Model | None = None) -> dict[str, float] | None:
+    """The --user-lexicon's bonuses; what cannot be used (no diacritics, not a syllable,
+    unknown to the model) is reported on stderr, one line per reason."""
+    if not args.user_lexicon:
+        return None
+    bonuses, unusable = parse_user_lexicon(args.user_lexicon)
+    if bonuses:
+        lexicon = (model or Model.load(args.model)).lexicon
+        unusable += unknown_forms(bonuses, lambda form: lexicon.id(form) is not None)
+    for message in describe(args.user_lexicon, unusable):
+        print(f"vnrestore: warning: {message}", file=sys.stderr)
+    return bonuses
 
 
 def _style(value: str) -> str:
@@ -276,7 +279,7 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
                                  "ocr for text that looks OCR'd, plain otherwise")
         parser.add_argument("--user-lexicon", metavar="FILE",
                             help="words and names to favour, one a line, optional TAB weight "
-                                 "(powers of ten, default 1)")
+                                 f"(powers of ten, default {DEFAULT_WEIGHT:g})")
 
 
 def _add_errors_option(parser: argparse.ArgumentParser) -> None:
@@ -357,10 +360,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build-model", help="build a model from a corpus",
-        description="Build model files from a corpus: directories contribute their *.txt.xz "
-                    "files; name plain .txt files explicitly. One paragraph per line.")
+        description="Build model files from a corpus: UTF-8 text with diacritics, one paragraph "
+                    "per line, in .txt, .txt.xz or .txt.gz files; a directory contributes its "
+                    "files matching --glob (not its subdirectories).")
     build.add_argument("--corpus", type=Path, nargs="+", required=True, metavar="PATH",
                        help="corpus files or directories")
+    build.add_argument("--glob", action="append", metavar="PATTERN",
+                       help="which files of a corpus directory to read (repeatable; default: "
+                            f"{' '.join(CORPUS_PATTERNS)}), e.g. --glob '*.txt.xz' to leave out "
+                            "side files such as title lists")
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the model to")
     build.add_argument("--order", type=_int_between(2, MAX_ORDER), default=DEFAULT_ORDER,
                        help=f"n-gram order, 2 to {MAX_ORDER} (default {DEFAULT_ORDER})")
@@ -368,7 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="drop n-grams of order N seen fewer than C times (repeatable; "
                             "orders not given keep the defaults)")
     build.add_argument("--fallback", type=Path, metavar="FILE",
-                       help="syllable list (one a line) added to the vocabulary even if unseen")
+                       help="syllable list (one a line) added to the vocabulary even if unseen, "
+                            "offered for keys the corpus never wrote (default: the inventory "
+                            "shipped with vnrestore, lexicon/syllables.txt)")
     build.add_argument("--jobs", type=_int_between(1, 1024), metavar="N",
                        help="worker processes (default: one per CPU)")
     build.add_argument("--abbreviations", type=Path, metavar="FILE",
