@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch
+from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, progress
 from .build import CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
@@ -42,9 +42,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
     if _is_batch(args):
         return _fix_tree(args)
     restorer = _restorer(args)
+    # A bar by bytes read when the output goes to a file (not to the terminal or a
+    # pager that shares it) and stderr is a terminal.
+    show = args.output not in (None, STDIN) and progress.wanted(args.quiet)
     with _output(args.output) as out:
         for path in args.files:
-            lines = _input_lines(path, args)
+            lines = _input_lines(path, args, show)
             if args.format == "jsonl":
                 for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
                     out.write(_line_record(path, number, text, choices).encode("utf-8"))
@@ -93,13 +96,15 @@ def _fix_tree(args: argparse.Namespace) -> int:
     if STDIN in args.files:
         raise UsageError("'-' (stdin) cannot be restored into a directory; use -o FILE or stdout")
     pairs = batch.plan(args.files, Path(args.output), args.pattern)
-    user_lexicon = _user_lexicon(args)
-    show = not args.quiet and sys.stderr.isatty()
-    bar = batch.ProgressBar() if show else None
+    jobs = args.jobs or batch.default_jobs()
+    # In one process, load the model before the bar starts, so its rate is after load
+    # (worker processes load their own, while the first files run).
+    model = Model.load(args.model) if jobs <= 1 or len(pairs) <= 1 else args.model
+    user_lexicon = _user_lexicon(args, model if isinstance(model, Model) else None)
+    bar = progress.BatchProgress(source for source, _ in pairs) if progress.wanted(args.quiet) else None
     try:
-        result = batch.run(pairs, model=args.model, options=_options(args), errors=args.errors,
-                           legacy=args.legacy, user_lexicon=user_lexicon,
-                           jobs=args.jobs or batch.default_jobs(), progress=bar)
+        result = batch.run(pairs, model=model, options=_options(args), errors=args.errors,
+                           legacy=args.legacy, user_lexicon=user_lexicon, jobs=jobs, progress=bar)
     finally:
         if bar:
             bar.close()
@@ -110,9 +115,12 @@ def _fix_tree(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
-def _input_lines(path: str, args: argparse.Namespace) -> Iterator[str]:
+def _input_lines(path: str, args: argparse.Namespace, show_progress: bool = False) -> Iterator[str]:
     """The lines of an input as --errors and --legacy say to read them."""
-    return convert_lines(read_lines(path, args.errors), args.legacy)
+    lines = read_lines(path, args.errors)
+    if show_progress:
+        lines = progress.track_lines(lines, path)
+    return convert_lines(lines, args.legacy)
 
 
 @contextlib.contextmanager
@@ -331,7 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"flag restored words chosen with confidence below {LOW_CONFIDENCE} "
                           "for review: ⟦word⟧ (the brackets are U+27E6 and U+27E7)")
     fix.add_argument("-q", "--quiet", action="store_true",
-                     help="with -o OUTDIR/: no progress bar and no summary line")
+                     help="no progress bar (shown on a terminal's stderr when writing to -o) "
+                          "and, with -o OUTDIR/, no summary line")
     _add_model_options(fix)
     _add_errors_option(fix)
     fix.set_defaults(run=cmd_fix)
