@@ -93,15 +93,3 @@ def test_two_inputs_for_one_output_are_refused(tree, tmp_path):
     (other / "a.txt").write_text("a\n", encoding="utf-8")
     with pytest.raises(Exception, match=f"{tree / 'a.txt'} and {other / 'a.txt'} would both be written"):
         batch.plan([str(tree / "a.txt"), str(other / "a.txt")], tmp_path / "out")
-
-
-def test_progress_bar_counts_files(tmp_path):
-    import io
-
-    stream = io.StringIO()
-    bar = batch.ProgressBar(stream)
-    result = batch.BatchResult(files=3, tokens=300, seconds=1.5)
-    bar(result, 6)
-    assert "3/6 files" in stream.getvalue() and "200 tokens/s" in stream.getvalue()
-    bar.close()
-    assert stream.getvalue().endswith("\r\x1b[K")

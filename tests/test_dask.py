@@ -18,7 +18,8 @@ from distributed import Client, LocalCluster  # noqa: E402
 
 from vnrestore import Options, Restorer  # noqa: E402
 from vnrestore.cli import main  # noqa: E402
-from vnrestore.dask import restore_bag, restore_files  # noqa: E402
+from vnrestore.dask import Failed, restore_bag, restore_files  # noqa: E402
+from vnrestore.legacy import convert  # noqa: E402
 
 TEXTS = [
     "Hom nay troi mua to qua",
@@ -129,9 +130,65 @@ def test_restore_bag_with_options(client):
     try:
         result = restore_bag(bag, options=options).compute(scheduler=client)
     finally:  # leave the workers with only the default Restorer, whatever order tests run in
-        client.run(_forget, (None, options))
+        client.run(_forget, (None, options, ()))
     restorer = Restorer(options=options)
     assert result == [restorer.restore("Hoa binh"), restorer.restore("Thuy dien Hoa Binh")]
+
+
+def _forget_all_but_default():
+    from vnrestore import dask as vd
+    for key in [k for k in vd._RESTORERS if k != (None, Options(), ())]:
+        del vd._RESTORERS[key]
+
+
+# "Cộng hoà xã hội" typed in the TCVN3 font and read as Unicode, then a text to restore.
+TCVN3 = "Céng hoµ x· héi chñ nghÜa ViÖt Nam"
+
+
+def test_restore_bag_options_and_a_failing_element(client, tmp_path: Path):
+    lexicon = tmp_path / "names.txt"
+    lexicon.write_text("Thúy\t6\n", encoding="utf-8")
+    texts = ["Chi Thuy di cho", 42, TCVN3, None, "Toi di hoc"]
+    try:
+        result = restore_bag(db.from_sequence(texts, npartitions=2), user_lexicon=str(lexicon),
+                             legacy="auto", mode="plain").compute(scheduler=client)
+    finally:
+        client.run(_forget_all_but_default)
+    local = Restorer(options=Options(mode="plain"), user_lexicon=lexicon)
+    assert result[0] == local.restore("Chi Thuy di cho") and "Thúy" in result[0]
+    assert result[2] == local.restore(convert(TCVN3, "auto")[0]) == "Cộng hoà xã hội chủ nghĩa Việt Nam"
+    assert result[4] == local.restore("Toi di hoc")
+    assert result[1] == Failed(42, "TypeError: expected a str, not int")
+    assert isinstance(result[3], Failed) and result[3].input is None and not result[3]
+    with pytest.raises(TypeError, match="expected a str"):
+        restore_bag(db.from_sequence(["a", 1], npartitions=1), on_error="raise").compute(scheduler="sync")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        restore_bag(db.from_sequence(["a"]), mode="fast")
+    with pytest.raises(ValueError, match="legacy must be one of"):
+        restore_bag(db.from_sequence(["a"]), legacy="abc")
+    with pytest.raises(TypeError, match="user_lexicon must be"):
+        restore_bag(db.from_sequence(["a"]), user_lexicon=["Thúy"])
+
+
+def test_restore_files_with_options_matches_the_cli(client, tmp_path: Path):
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "a.txt").write_text("Chi Thuy di cho.\n", encoding="utf-8")
+    (indir / "b.txt").write_text(TCVN3 + "\n", encoding="utf-8")
+    lexicon = tmp_path / "names.txt"
+    lexicon.write_text("Thúy\t6\n", encoding="utf-8")
+    out_dask, out_cli = tmp_path / "out-dask", tmp_path / "out-cli"
+    try:
+        report = restore_files([str(indir)], out_dask, client=client, user_lexicon=lexicon, mode="plain",
+                               legacy="tcvn3")
+    finally:
+        client.run(_forget_all_but_default)
+    assert sorted(report) == [(str(indir / "a.txt"), None), (str(indir / "b.txt"), None)]
+    assert main(["fix", str(indir), "-o", f"{out_cli}/", "--jobs", "1", "-q", "--mode", "plain",
+                 "--legacy", "tcvn3", "--user-lexicon", str(lexicon)]) == 0
+    for name in ("a.txt", "b.txt"):
+        assert (out_dask / name).read_bytes() == (out_cli / name).read_bytes()
+    assert "Thúy" in (out_dask / "a.txt").read_text(encoding="utf-8")
 
 
 def test_restore_files_on_a_local_process_pool(tmp_path: Path):

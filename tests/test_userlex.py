@@ -8,8 +8,9 @@ import pytest
 
 from vnrestore import InputError, Restorer
 from vnrestore.cli import main
-from vnrestore.orthography import ONSETS, RHYMES, is_valid_syllable, key, place_tone
-from vnrestore.userlex import read_user_lexicon
+from vnrestore.orthography import ONSETS, RHYMES, has_accents, is_valid_syllable, key, place_tone
+from vnrestore.userlex import (DEFAULT_WEIGHT, NO_DIACRITICS, NOT_A_SYLLABLE, UserLexiconWarning,
+                               parse_user_lexicon, read_user_lexicon)
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +21,27 @@ def plain():
 def test_file_format(tmp_path):
     path = tmp_path / "names.txt"
     path.write_text("# names\nNguyễn Lương Bằng\nHoà Bình\t2.5  # old tone style is fine\n\nabc\n", encoding="utf-8")
-    bonus = read_user_lexicon(path)
-    assert bonus["nguyễn"] == pytest.approx(math.log(10))
+    bonus, _ = parse_user_lexicon(path)
+    assert bonus["nguyễn"] == pytest.approx(DEFAULT_WEIGHT * math.log(10))
     assert bonus["hòa"] == pytest.approx(2.5 * math.log(10))  # normalised to the model's spelling
     assert "abc" not in bonus  # plain words carry no spelling to favour
+
+
+def test_unusable_words_are_reported(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("Hà Nam\nThúy\nFacebook\nxyz\n", encoding="utf-8")
+    bonus, unusable = parse_user_lexicon(path)
+    assert set(bonus) == {"hà", "thúy"}
+    assert [(u.line, u.word, u.reason) for u in unusable] == [
+        (1, "Nam", NO_DIACRITICS), (3, "Facebook", NOT_A_SYLLABLE), (4, "xyz", NOT_A_SYLLABLE)]
+    with pytest.warns(UserLexiconWarning) as caught:
+        assert read_user_lexicon(path) == bonus
+    messages = [str(w.message) for w in caught]
+    assert messages == [f"{path}: 1 word(s) no diacritics, not favoured: Nam (line 1)",
+                        f"{path}: 2 word(s) not a Vietnamese syllable, not favoured: "
+                        "Facebook (line 3), xyz (line 4)"]
+    with pytest.warns(UserLexiconWarning):  # a Restorer reading the file says so too
+        Restorer(user_lexicon=path)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -89,6 +107,45 @@ def test_cli_option(tmp_path, capsys):
     assert main(["fix", str(source), "--user-lexicon", str(lexicon)]) == 0
     captured = capsys.readouterr()
     assert captured.out == "bả mẹ\n"
-    assert "cannot produce 1 syllable(s)" in captured.err and unknown in captured.err
+    assert captured.err.splitlines() == [
+        f"vnrestore: warning: {lexicon}: 1 word(s) unknown to the model, not favoured: {unknown}"]
+    lexicon.write_text("bả\t15\nTokyo\nba\n", encoding="utf-8")
+    assert main(["fix", str(source), "--user-lexicon", str(lexicon)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "bả mẹ\n"
+    assert captured.err.splitlines() == [
+        f"vnrestore: warning: {lexicon}: 1 word(s) no diacritics, not favoured: ba (line 3)",
+        f"vnrestore: warning: {lexicon}: 1 word(s) not a Vietnamese syllable, not favoured: Tokyo (line 2)"]
     assert main(["fix", str(source), "--user-lexicon", str(tmp_path / "missing.txt")]) == 1
     assert "missing.txt" in capsys.readouterr().err
+
+
+def test_the_default_weight_wins_over_usual_margins(plain, tmp_path):
+    """A form the model finds 10^2 to 10^5 times less likely than its choice loses at
+    weight 1 and wins at the default weight (measured: benchmarks/userlex_weight.py)."""
+    assert DEFAULT_WEIGHT >= 6
+    cases = 0
+    for text in ["Chung toi se den tham ban vao ngay mai", "Ong ay dang lam viec o benh vien",
+                 "Uy ban nhan dan xa da tap trung chi dao cac ban nganh"]:
+        for choice in plain.explain(text):
+            if choice.source != "restored" or len(choice.alternatives) < 2:
+                continue
+            best = choice.alternatives[0][1]
+            for form, p in choice.alternatives[1:]:
+                if p > 0 and has_accents(form) and 2 < math.log10(best / p) < 5:
+                    lexicon = tmp_path / "lex.txt"
+                    lexicon.write_text(form + "\n", encoding="utf-8")  # no weight: the default
+                    start, end = choice.start, choice.end
+                    assert Restorer(plain.model, user_lexicon=lexicon).restore(text)[start:end].lower() == form.lower()
+                    weak = Restorer(plain.model, user_lexicon={form.lower(): math.log(10)})
+                    assert weak.restore(text)[start:end].lower() != form.lower()
+                    cases += 1
+    assert cases >= 3
+
+
+def test_a_name_wins_at_the_default_weight(plain, tmp_path):
+    lexicon = tmp_path / "names.txt"
+    lexicon.write_text("Thúy\n", encoding="utf-8")
+    default = plain.restore("Chi Thuy di cho")
+    assert "Thủy" in default
+    assert Restorer(plain.model, user_lexicon=lexicon).restore("Chi Thuy di cho") == default.replace("Thủy", "Thúy")

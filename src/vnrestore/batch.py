@@ -1,4 +1,4 @@
-"""Restore many files into an output tree, in parallel, with progress and a summary.
+"""Restore many files into an output tree, in parallel, with progress (``progress``) and a summary.
 
 ``vnrestore fix DIR/ more.txt -o OUTDIR/ --jobs N`` maps each input file to a path
 under OUTDIR (a directory's files keep their place relative to it; a file named
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from . import ocrxml
 from .errors import InputError, VnrestoreError
 from .pipeline import Options, Restorer
 from .legacy import convert_lines
+from .progress import plural
 from .textio import atomic_output, read_lines
 
 # What the progress figures count as a token: a run of letters/digits or one other
@@ -41,7 +41,7 @@ class BatchResult:
 
     def summary(self) -> str:
         rate = self.tokens / self.seconds if self.seconds else 0.0
-        text = (f"restored {self.files:,} file{'s' if self.files != 1 else ''}, {self.tokens:,} tokens "
+        text = (f"restored {plural(self.files, 'file')}, {plural(self.tokens, 'token')} "
                 f"in {self.seconds:.1f} s ({rate:,.0f} tokens/s)")
         if self.failures:
             text += f"; {len(self.failures)} failed"
@@ -145,8 +145,8 @@ def _restore_ocr_file(source: Path, target: Path, restorer: Restorer) -> tuple[i
 
 def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",
         legacy: str = "auto", user_lexicon: dict[str, float] | None = None, jobs: int = 1,
-        progress: Callable[[BatchResult, int], None] | None = None) -> BatchResult:
-    """Restore every pair; `progress(result so far, total files)` after each file."""
+        progress: Callable[[BatchResult, int, Path], None] | None = None) -> BatchResult:
+    """Restore every pair; `progress(result so far, total files, input done)` after each file."""
     result = BatchResult()
     start = time.perf_counter()
 
@@ -159,7 +159,7 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
             result.failures.append((str(source), error))
         result.seconds = time.perf_counter() - start
         if progress:
-            progress(result, len(pairs))
+            progress(result, len(pairs), source)
 
     if jobs <= 1 or len(pairs) <= 1:
         restorer = Restorer(model, options, user_lexicon=user_lexicon)
@@ -173,29 +173,6 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
                 record(futures[future], future.result())
     result.seconds = time.perf_counter() - start
     return result
-
-
-class ProgressBar:
-    """One self-overwriting line on a terminal's stderr: files done and tokens/s."""
-
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, result: BatchResult, total: int) -> None:
-        done = result.files + len(result.failures)
-        rate = result.tokens / result.seconds if result.seconds else 0.0
-        width = 24
-        filled = width * done // max(total, 1)
-        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files  {rate:,.0f} tokens/s"
-        self.stream.write(line)
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
 
 
 def default_jobs() -> int:

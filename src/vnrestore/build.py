@@ -2,7 +2,7 @@
 
 Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts):
 
-1. Read every ``*.txt.xz`` / ``*.txt`` file of the corpus (one paragraph per line), NFC,
+1. Read every corpus file (``.txt``, ``.txt.xz``, ``.txt.gz``; one paragraph per line), NFC,
    tokenize and cut into segments exactly as the runtime does (``segment``), and map each
    content token to its LM symbol (syllables lower-cased, tone placed in the "new" style).
 2. Vocabulary: special and punctuation symbols, then every valid syllable seen, most
@@ -20,6 +20,7 @@ Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts)
 
 from __future__ import annotations
 
+import gzip
 import json
 import lzma
 import os
@@ -34,7 +35,8 @@ import numpy as np
 from . import __version__
 from .errors import InputError
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
-from .model import ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, file_sha256, write_arrays
+from .model import (ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, default_model_dir,
+                    file_sha256, write_arrays)
 from .orthography import is_valid_syllable, normalize_syllable, strip_accents
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
                       capitalized_inside, segments, symbol)
@@ -44,6 +46,13 @@ DEFAULT_ORDER = 3
 MAX_ORDER = 64 // ID_BITS
 DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2}
 UNSPECIFIED_LICENCE = "not stated: the licences of the input corpora apply (see 'inputs')"
+# What a corpus directory contributes (``--glob`` chooses others, e.g. to leave out side
+# files such as a title list kept as .txt beside the corpus).
+CORPUS_PATTERNS = ("*.txt", "*.txt.xz", "*.txt.gz")
+# The syllable inventory shipped with the package (derived from soe-vinorm, MIT; see
+# lexicon/PROVENANCE.md): without it, a model built from a small corpus could offer no
+# form for a key its corpus never wrote.
+DEFAULT_FALLBACK = default_model_dir() / "syllables.txt"
 _LINES_PER_JOB = 4000
 _NEVER = float(np.exp(-99.0))  # probability floor written for <s>, which is never predicted
 
@@ -55,7 +64,36 @@ def _log(message: str) -> None:
 def _open_text(path: Path):
     if path.suffix == ".xz":
         return lzma.open(path, "rt", encoding="utf-8")
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
     return open(path, encoding="utf-8")
+
+
+def corpus_files(entries: list[Path], patterns: tuple[str, ...] = CORPUS_PATTERNS) -> list[Path]:
+    """The files to read: a file named is taken as it is, a directory contributes its
+    files matching any of `patterns` (not its subdirectories), sorted by name."""
+    files: list[Path] = []
+    for entry in entries:
+        if entry.is_dir():
+            files += sorted({f for pattern in patterns for f in entry.glob(pattern) if f.is_file()})
+        elif entry.exists():
+            files.append(entry)
+        else:
+            raise InputError(f"{entry}: no such file or directory")
+    if not files:
+        raise InputError(f"no corpus files ({', '.join(patterns)}) in {', '.join(map(str, entries))}")
+    return files
+
+
+def read_syllables(path: Path) -> list[str]:
+    """A syllable list, one a line: the valid syllables, NFC, lower case, tone placed in
+    the model's style, each once, in the file's order (anything else is skipped)."""
+    forms: dict[str, None] = {}
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        form = unicodedata.normalize("NFC", line.strip().lower())
+        if form and is_valid_syllable(form):
+            forms.setdefault(normalize_syllable(form))
+    return list(forms)
 
 
 def _symbolize_lines(lines: list[str]) -> str:
@@ -88,8 +126,8 @@ def _batches(path: Path):
                 yield batch
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8 ({exc.reason})") from None
-    except (lzma.LZMAError, EOFError) as exc:
-        raise InputError(f"{path}: not a readable .xz file ({exc})") from None
+    except (lzma.LZMAError, gzip.BadGzipFile, EOFError) as exc:
+        raise InputError(f"{path}: not a readable {path.suffix} file ({exc})") from None
 
 
 def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarray]]:
@@ -305,27 +343,21 @@ def read_abbreviations(path: Path) -> dict[str, str]:
             if len(forms) == 1 and plain not in listed}
 
 
-def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int = DEFAULT_ORDER,
-                cutoffs: dict[int, int] | None = None, jobs: int | None = None,
-                licence: str = UNSPECIFIED_LICENCE, abbreviations: Path | None = None) -> dict:
+def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_FALLBACK,
+                order: int = DEFAULT_ORDER, cutoffs: dict[int, int] | None = None, jobs: int | None = None,
+                licence: str = UNSPECIFIED_LICENCE, abbreviations: Path | None = None,
+                patterns: tuple[str, ...] = CORPUS_PATTERNS) -> dict:
     """Build the model files into `out` and return the metadata written.
 
     `cutoffs` maps an order to the minimum count an n-gram of that order needs to be
     kept; orders not given take DEFAULT_CUTOFFS.  `licence` is recorded in model.json:
-    say under which terms the statistics of your corpora may be shared."""
+    say under which terms the statistics of your corpora may be shared.  `fallback`: a
+    syllable list added to the vocabulary unseen (default: the packaged inventory; None
+    for none).  `patterns`: the files a corpus directory contributes."""
     if not 2 <= order <= MAX_ORDER:
         raise ValueError(f"order must be 2 to {MAX_ORDER} (word ids are packed into 64-bit keys)")
     cutoffs = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
-    files = []
-    for entry in corpus:
-        if entry.is_dir():
-            # A directory contributes its *.txt.xz files; name plain .txt files explicitly
-            # (corpus folders keep side files such as title lists as .txt).
-            files += sorted(entry.glob("*.txt.xz"))
-        else:
-            files.append(entry)
-    if not files:
-        raise FileNotFoundError(f"no corpus files (*.txt.xz, or .txt named explicitly) in {', '.join(map(str, corpus))}")
+    files = corpus_files(corpus, patterns)
     jobs = jobs or os.cpu_count() or 1
     marked_symbols, sequences = read_corpus(files, jobs)
     seq = np.concatenate(sequences)
@@ -339,12 +371,7 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
     marked_counts = np.bincount(seq, minlength=len(marked_symbols))
     raw_counts = np.bincount(to_base, weights=marked_counts, minlength=len(symbols))
 
-    fallback_forms = []
-    if fallback is not None:
-        for line in fallback.read_text(encoding="utf-8").split("\n"):
-            form = unicodedata.normalize("NFC", line.strip().lower())
-            if form and is_valid_syllable(form):
-                fallback_forms.append(normalize_syllable(form))
+    fallback_forms = read_syllables(fallback) if fallback is not None else []
     vocab = choose_vocab(symbols, raw_counts, fallback_forms)
     index = {s: i for i, s in enumerate(vocab)}
     names = [s for _, s in sorted((-int(c), s) for s, c, m in zip(marked_symbols, marked_counts, marked)

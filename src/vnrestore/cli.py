@@ -16,14 +16,14 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, records, schema
-from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
+from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, progress, records, schema
+from .build import CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .legacy import MODES as LEGACY_MODES, convert_lines
 from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
-from .userlex import read_user_lexicon
+from .userlex import DEFAULT_WEIGHT, describe, parse_user_lexicon, unknown_forms
 
 LOW_CONFIDENCE = 0.6  # explain marks choices below this with "?"; fix --mark-uncertain with ⟦⟧
 UNCERTAIN_OPEN, UNCERTAIN_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧: brackets ordinary text never uses
@@ -42,22 +42,28 @@ def cmd_fix(args: argparse.Namespace) -> int:
     if _is_batch(args):
         return _fix_tree(args)
     restorer = _restorer(args)
+    # A bar by bytes read when the output goes to a file (not to the terminal or a
+    # pager that shares it) and stderr is a terminal.
+    show = args.output not in (None, STDIN) and progress.wanted(args.quiet)
     with _output(args.output) as out:
         for path in args.files:
-            _fix_one(restorer, path, args, out)
+            _fix_one(restorer, path, args, out, show)
             out.flush()  # a file's output is complete: let a reader downstream see it
     return 0
 
 
-def _fix_one(restorer: Restorer, path: str, args: argparse.Namespace, out: BinaryIO) -> None:
-    """One input to one output stream, in the input's own format."""
+def _fix_one(restorer: Restorer, path: str, args: argparse.Namespace, out: BinaryIO,
+             show_progress: bool = False) -> None:
+    """One input to one output stream, in the input's own format (with a progress bar by
+    bytes read if `show_progress`)."""
     name = display_name(path)
     if args.jsonl_field:
-        pieces = records.restore_jsonl(_input_lines(path, args), args.jsonl_field, restorer.restore_many, name=name)
+        pieces = records.restore_jsonl(_input_lines(path, args, show_progress), args.jsonl_field,
+                                       restorer.restore_many, name=name)
     elif args.csv_column:
         delimiter = args.delimiter or ("\t" if path.lower().endswith(".tsv") else None)
-        pieces = records.restore_csv(_input_lines(path, args), args.csv_column, restorer.restore_many,
-                                     name=name, delimiter=delimiter)
+        pieces = records.restore_csv(_input_lines(path, args, show_progress), args.csv_column,
+                                     restorer.restore_many, name=name, delimiter=delimiter)
     elif args.format in ocrxml.FORMATS or (args.format == "text" and ocrxml.sniff_name(path)):
         data = _read_bytes(path)
         fmt = args.format if args.format in ocrxml.FORMATS else ocrxml.detect(data)
@@ -66,11 +72,12 @@ def _fix_one(restorer: Restorer, path: str, args: argparse.Namespace, out: Binar
             return
         pieces = restorer.restore_lines(convert_lines(iter([data.decode("utf-8", args.errors)]), args.legacy))
     elif args.format == "jsonl":
-        pieces = _line_records(restorer, path, args)
+        pieces = _line_records(restorer, path, args, show_progress)
     elif args.mark_uncertain:
-        pieces = ("".join(map(_marked, choices)) for _, choices in restorer.explain_lines(_input_lines(path, args)))
+        pieces = ("".join(map(_marked, choices))
+                  for _, choices in restorer.explain_lines(_input_lines(path, args, show_progress)))
     else:
-        pieces = restorer.restore_lines(_input_lines(path, args))
+        pieces = restorer.restore_lines(_input_lines(path, args, show_progress))
     for piece in pieces:
         out.write(piece.encode("utf-8"))
 
@@ -91,11 +98,12 @@ def _marked(choice: TokenChoice) -> str:
     return choice.output
 
 
-def _line_records(restorer: Restorer, path: str, args: argparse.Namespace) -> Iterator[str]:
+def _line_records(restorer: Restorer, path: str, args: argparse.Namespace,
+                  show_progress: bool = False) -> Iterator[str]:
     """One JSON line per input line (schema.line_record): offsets from the input's start."""
     start = 0
     name = display_name(path)
-    lines = _input_lines(path, args)
+    lines = _input_lines(path, args, show_progress)
     for number, (text, choices) in enumerate(restorer.explain_lines(lines), 1):
         record = schema.line_record(choices, file=name, line=number, start=start, text=LINE_END.sub("", text),
                                     top=args.top, min_probability=args.min_probability)
@@ -138,13 +146,15 @@ def _fix_tree(args: argparse.Namespace) -> int:
     if STDIN in args.files:
         raise UsageError("'-' (stdin) cannot be restored into a directory; use -o FILE or stdout")
     pairs = batch.plan(args.files, Path(args.output), args.pattern)
-    user_lexicon = _user_lexicon(args)
-    show = not args.quiet and sys.stderr.isatty()
-    bar = batch.ProgressBar() if show else None
+    jobs = args.jobs or batch.default_jobs()
+    # In one process, load the model before the bar starts, so its rate is after load
+    # (worker processes load their own, while the first files run).
+    model = Model.load(args.model) if jobs <= 1 or len(pairs) <= 1 else args.model
+    user_lexicon = _user_lexicon(args, model if isinstance(model, Model) else None)
+    bar = progress.BatchProgress(source for source, _ in pairs) if progress.wanted(args.quiet) else None
     try:
-        result = batch.run(pairs, model=args.model, options=_options(args), errors=args.errors,
-                           legacy=args.legacy, user_lexicon=user_lexicon,
-                           jobs=args.jobs or batch.default_jobs(), progress=bar)
+        result = batch.run(pairs, model=model, options=_options(args), errors=args.errors,
+                           legacy=args.legacy, user_lexicon=user_lexicon, jobs=jobs, progress=bar)
     finally:
         if bar:
             bar.close()
@@ -155,9 +165,12 @@ def _fix_tree(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
-def _input_lines(path: str, args: argparse.Namespace) -> Iterator[str]:
+def _input_lines(path: str, args: argparse.Namespace, show_progress: bool = False) -> Iterator[str]:
     """The lines of an input as --errors and --legacy say to read them."""
-    return convert_lines(read_lines(path, args.errors), args.legacy)
+    lines = read_lines(path, args.errors)
+    if show_progress:
+        lines = progress.track_lines(lines, path)
+    return convert_lines(lines, args.legacy)
 
 
 @contextlib.contextmanager
@@ -258,9 +271,9 @@ def _describe_input(entry: dict) -> str:
 def cmd_build_model(args: argparse.Namespace) -> int:
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
-        build_model(args.corpus, args.out, args.fallback, order=args.order,
+        build_model(args.corpus, args.out, args.fallback or DEFAULT_FALLBACK, order=args.order,
                     cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
-                    abbreviations=args.abbreviations)
+                    abbreviations=args.abbreviations, patterns=tuple(args.glob or CORPUS_PATTERNS))
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -274,19 +287,22 @@ def _options(args: argparse.Namespace) -> Options:
 
 
 def _restorer(args: argparse.Namespace) -> Restorer:
-    restorer = Restorer(args.model, _options(args), user_lexicon=_user_lexicon(args))
-    _warn_unknown(restorer.unknown_user_forms, args)
-    return restorer
+    model = Model.load(args.model)
+    return Restorer(model, _options(args), user_lexicon=_user_lexicon(args, model))
 
 
-def _user_lexicon(args: argparse.Namespace) -> dict[str, float] | None:
-    return read_user_lexicon(args.user_lexicon) if args.user_lexicon else None
-
-
-def _warn_unknown(forms: list[str], args: argparse.Namespace) -> None:
-    if forms:
-        print(f"vnrestore: warning: {args.user_lexicon}: the model cannot produce "
-              f"{len(forms)} syllable(s), ignored: {' '.join(forms[:10])}", file=sys.stderr)
+def _user_lexicon(args: argparse.Namespace, model: Model | None = None) -> dict[str, float] | None:
+    """The --user-lexicon's bonuses; what cannot be used (no diacritics, not a syllable,
+    unknown to the model) is reported on stderr, one line per reason."""
+    if not args.user_lexicon:
+        return None
+    bonuses, unusable = parse_user_lexicon(args.user_lexicon)
+    if bonuses:
+        lexicon = (model or Model.load(args.model)).lexicon
+        unusable += unknown_forms(bonuses, lambda form: lexicon.id(form) is not None)
+    for message in describe(args.user_lexicon, unusable):
+        print(f"vnrestore: warning: {message}", file=sys.stderr)
+    return bonuses
 
 
 def _style(value: str) -> str:
@@ -326,7 +342,7 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
                                  "ocr for text that looks OCR'd, plain otherwise")
         parser.add_argument("--user-lexicon", metavar="FILE",
                             help="words and names to favour, one a line, optional TAB weight "
-                                 "(powers of ten, default 1)")
+                                 f"(powers of ten, default {DEFAULT_WEIGHT:g})")
 
 
 def _add_errors_option(parser: argparse.ArgumentParser) -> None:
@@ -435,7 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"flag restored words chosen with confidence below {LOW_CONFIDENCE} "
                           "for review: ⟦word⟧ (the brackets are U+27E6 and U+27E7)")
     fix.add_argument("-q", "--quiet", action="store_true",
-                     help="with -o OUTDIR/: no progress bar and no summary line")
+                     help="no progress bar (shown on a terminal's stderr when writing to -o) "
+                          "and, with -o OUTDIR/, no summary line")
     _add_model_options(fix)
     _add_errors_option(fix)
     fix.set_defaults(run=cmd_fix)
@@ -478,10 +495,15 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "build-model", help="build a model from a corpus",
         examples="  vnrestore build-model --corpus corpus/ --out /tmp/my-model\n"
                  "  vnrestore fix --model /tmp/my-model letter.txt",
-        description="Build model files from a corpus: directories contribute their *.txt.xz "
-                    "files; name plain .txt files explicitly. One paragraph per line.")
+        description="Build model files from a corpus: UTF-8 text with diacritics, one paragraph "
+                    "per line, in .txt, .txt.xz or .txt.gz files; a directory contributes its "
+                    "files matching --glob (not its subdirectories).")
     build.add_argument("--corpus", type=Path, nargs="+", required=True, metavar="PATH",
                        help="corpus files or directories")
+    build.add_argument("--glob", action="append", metavar="PATTERN",
+                       help="which files of a corpus directory to read (repeatable; default: "
+                            f"{' '.join(CORPUS_PATTERNS)}), e.g. --glob '*.txt.xz' to leave out "
+                            "side files such as title lists")
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the model to")
     build.add_argument("--order", type=_int_between(2, MAX_ORDER), default=DEFAULT_ORDER,
                        help=f"n-gram order, 2 to {MAX_ORDER} (default {DEFAULT_ORDER})")
@@ -489,7 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="drop n-grams of order N seen fewer than C times (repeatable; "
                             "orders not given keep the defaults)")
     build.add_argument("--fallback", type=Path, metavar="FILE",
-                       help="syllable list (one a line) added to the vocabulary even if unseen")
+                       help="syllable list (one a line) added to the vocabulary even if unseen, "
+                            "offered for keys the corpus never wrote (default: the inventory "
+                            "shipped with vnrestore, lexicon/syllables.txt)")
     build.add_argument("--jobs", type=_int_between(1, 1024), metavar="N",
                        help="worker processes (default: one per CPU)")
     build.add_argument("--abbreviations", type=Path, metavar="FILE",
