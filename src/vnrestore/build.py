@@ -33,7 +33,7 @@ import numpy as np
 
 from . import __version__
 from .errors import InputError
-from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
+from .lm import ID_BITS, MAX_VOCAB, NgramLM, file_arrays, history_mask
 from .model import ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, file_sha256, write_arrays
 from .orthography import is_valid_syllable, normalize_syllable, strip_accents
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
@@ -379,12 +379,7 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
             handle.write("# typed without diacritics\tabbreviation\n")
             handle.writelines(f"{plain}\t{abbr}\n" for plain, abbr in table.items())
         outputs.append(ABBREVIATIONS_FILE)
-    arrays = {"unigram_logp": lm.unigram_logp, "unigram_backoff": lm.unigram_backoff}
-    for n in range(2, order + 1):
-        arrays[f"keys{n}"] = lm.keys[n - 2]
-        arrays[f"logp{n}"] = lm.logps[n - 2]
-        if n < order:
-            arrays[f"backoff{n}"] = lm.backoffs[n - 2]
+    arrays, tables = file_arrays(lm)
     layout = write_arrays(out / LM_FILE, arrays)
     meta = {
         "format_version": FORMAT_VERSION,
@@ -404,6 +399,7 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
            if abbreviations else []),
         "files": {name: file_sha256(out / name) for name in outputs},
         "arrays": layout,
+        "tables": tables,
         "licence": licence,
     }
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
