@@ -26,7 +26,6 @@ import os
 import sys
 import time
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +97,8 @@ def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarra
     table: dict[str, int] = {s: i for i, s in enumerate(SPECIAL_SYMBOLS)}
     bos, eos = table[BOS], table[EOS]
     sequences = []
+    from concurrent.futures import ProcessPoolExecutor  # not at import: the CLI imports this module
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for path in paths:
             ids: list[int] = []

@@ -22,7 +22,6 @@ from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .tokenize import WORD
 from .legacy import MODES as LEGACY_MODES, convert_lines
-from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
 from .userlex import read_user_lexicon
 
@@ -167,6 +166,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # The page shows the whole document, so the text is read whole, like explain.
     text = "".join(_input_lines(args.file, args))
+    from .review import write_review  # only this command needs it
+
     write_review(restorer, text, args.output, title=Path(display_name(args.file)).name,
                  low_confidence=LOW_CONFIDENCE)
     return 0
