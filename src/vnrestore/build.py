@@ -15,7 +15,8 @@ Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts)
    distribution still sums to one.
 5. Write ``vocab.tsv`` (form, corpus count), ``lm.bin`` (arrays), optionally
    ``abbreviations.tsv`` (HDND -> HĐND, from an abbreviation list) and ``model.json``
-   (format version, array layout, input hashes, counts, parameters, licences).
+   (format version, array layout, input hashes, counts, parameters, licences);
+   ``lm.bin`` holds each order as an ``lm.HashedTable`` (O(1) look-up, 8-bit values).
 """
 
 from __future__ import annotations

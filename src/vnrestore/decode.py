@@ -127,10 +127,10 @@ def _recombine(seg: np.ndarray, state: np.ndarray, score: np.ndarray) -> np.ndar
         idx = np.argsort(group, kind="stable")
         sorted_group = group[idx]
         same = sorted_group[1:] == sorted_group[:-1]
-    starts = np.flatnonzero(np.r_[True, ~same])
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))  # np.r_ is slower (Python-level parsing)
     sorted_score = score[idx]
     best = np.maximum.reduceat(sorted_score, starts)
-    sizes = np.diff(np.r_[starts, len(idx)])
+    sizes = np.diff(starts, append=len(idx))
     position = np.where(sorted_score == np.repeat(best, sizes), np.arange(len(idx)), len(idx))
     return idx[np.minimum.reduceat(position, starts)]
 
@@ -140,8 +140,8 @@ def _best_per_segment(idx: np.ndarray, seg: np.ndarray, score: np.ndarray, beam:
     fall the same whatever other segments share the batch."""
     idx = idx[np.lexsort((-score[idx], seg[idx]))]
     seg_sorted = seg[idx]
-    group_first = np.r_[0, np.flatnonzero(seg_sorted[1:] != seg_sorted[:-1]) + 1]
-    rank = np.arange(len(idx)) - np.repeat(group_first, np.diff(np.r_[group_first, len(idx)]))
+    group_first = np.flatnonzero(np.concatenate(([True], seg_sorted[1:] != seg_sorted[:-1])))
+    rank = np.arange(len(idx)) - np.repeat(group_first, np.diff(group_first, append=len(idx)))
     return idx[rank < beam]
 
 

@@ -115,11 +115,11 @@ class HashedTable:
         """A bijection of the `bits`-bit integers that spreads keys evenly over buckets."""
         mask = np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
         half = np.uint64(bits // 2)
-        with np.errstate(over="ignore"):
-            h = (np.asarray(keys, dtype=np.uint64) * np.uint64(_MIX1 & int(mask))) & mask
-            h ^= h >> half
-            h = (h * np.uint64(_MIX2 & int(mask))) & mask
-            h ^= h >> half
+        # Array products wrap modulo 2**64 silently (only numpy scalars warn).
+        h = (np.asarray(keys, dtype=np.uint64).reshape(-1) * np.uint64(_MIX1 & int(mask))) & mask
+        h ^= h >> half
+        h = (h * np.uint64(_MIX2 & int(mask))) & mask
+        h ^= h >> half
         return h
 
     @classmethod
