@@ -98,10 +98,11 @@ def main() -> None:
     sides = [("this checkout", sys.executable)] + ([("previous", args.previous)] if args.previous else [])
     try:
         base = measure(sys.executable, "baseline", inputs["plain"], args.repeat)
-        results = {}
-        for name, python in sides:
-            results[name] = {mode: measure(python, mode, inputs[mode], args.repeat) for mode in ("plain", "ocr")}
-            results[name]["empty"] = empty_fix_seconds(python, tmp / "empty.txt", args.repeat)
+        results: dict[str, dict] = {name: {} for name, _ in sides}
+        for mode in ("plain", "ocr", "empty"):  # the sides alternate, so load drifts hit both
+            for name, python in sides:
+                results[name][mode] = (empty_fix_seconds(python, tmp / "empty.txt", args.repeat) if mode == "empty"
+                                       else measure(python, mode, inputs[mode], args.repeat))
     finally:
         shutil.rmtree(tmp)
     print(f"inputs: plain mode accent-stripped dev/{args.set}.txt ({tokens['plain']:,} tokens); OCR mode "
