@@ -1,12 +1,17 @@
-"""Speed and memory: load time, tokens per second after load, peak RSS.
+"""Speed and memory: tokens/s after load (plain and OCR mode), load time, `vnrestore fix`
+on an empty file, peak RSS; beside the most-frequent-form baseline and, optionally, a
+previous release, all measured in the same run.
 
-    python benchmarks/speed.py [--set legal] [--repeat 3]
+    python benchmarks/speed.py [--set legal] [--repeat 3] [--previous /path/to/venv/bin/python]
 
-Input: the accent-stripped ../shared/eval/dev/<set>.txt (>= 50k tokens).  Tokens are
-all non-space tokens (words, numbers, codes, punctuation).  Each measurement runs in a
-fresh process pinned to one core where the OS allows, beside the most-frequent-form
-baseline (tokenize + table look-up + render, no LM) measured the same way in the same
-run, so machine load affects both.
+Inputs: plain mode restores the accent-stripped ../shared/eval/dev/<set>.txt; OCR mode
+restores the OCR readings of ../shared/eval/ocr-dev/dev-seedlike300.jsonl (one line
+each).  Tokens are all non-space tokens (words, numbers, codes, punctuation).  Each
+figure comes from a fresh process pinned to one core where the OS allows; the best of
+`--repeat` runs is kept.  The baseline (tokenize + most frequent form + render, no LM)
+runs under this checkout.  `--previous` is the interpreter of another install of
+vnrestore (e.g. a venv of the last release): its rows are measured by the same child
+script with that interpreter, so both sides see the same machine load.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,54 +35,92 @@ if hasattr(os, "sched_setaffinity"):
 mode, path, repeat = sys.argv[2], sys.argv[3], int(sys.argv[4])
 text = open(path, encoding="utf-8").read()
 t0 = time.perf_counter()
-from vnrestore.pipeline import Restorer
-restorer = Restorer(None)
+from vnrestore.pipeline import Options, Restorer
+restorer = Restorer(None, Options(mode="plain" if mode == "baseline" else mode))
 load = time.perf_counter() - t0
 if mode == "baseline":
     from accuracy import most_frequent_form
     run = lambda: most_frequent_form(restorer, text)
 else:
-    run = restorer.restore
-run(text[:2000]) if mode != "baseline" else None
+    restorer.restore(text[:2000])  # warm-up: first-use tables (OCR mode's confusion model)
+    run = lambda: restorer.restore(text)
 best = float("inf")
 for _ in range(repeat):
     t = time.perf_counter()
-    run(text) if mode != "baseline" else run()
+    run()
     best = min(best, time.perf_counter() - t)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"load": load, "seconds": best, "rss_mb": rss}))
 """
 
 
-def measure(mode: str, path: Path, repeat: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(HERE), mode, str(path), str(repeat)],
+def measure(python: str, mode: str, path: Path, repeat: int) -> dict:
+    out = subprocess.run([python, "-c", _CHILD, str(HERE), mode, str(path), str(repeat)],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
+def empty_fix_seconds(python: str, empty: Path, repeat: int) -> float:
+    """Wall time of `vnrestore fix EMPTY` (interpreter start, imports, model load)."""
+    best = float("inf")
+    for _ in range(max(repeat, 3)):
+        t = time.perf_counter()
+        subprocess.run([python, "-m", "vnrestore", "fix", str(empty)], check=True,
+                       stdout=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def count_tokens(text: str) -> int:
+    from vnrestore.tokenize import NEWLINE, SPACE, tokenize
+    return sum(t.kind not in (SPACE, NEWLINE) for t in tokenize(text))
+
+
 def main() -> None:
     from common import need_shared, stripped
-    from vnrestore.tokenize import NEWLINE, SPACE, tokenize
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="legal")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--previous", metavar="PYTHON", default=None,
+                        help="interpreter of a previous vnrestore install to measure beside this one")
     args = parser.parse_args()
-    gold = need_shared("eval", "dev", f"{args.set}.txt").read_text(encoding="utf-8")
-    plain = stripped(gold)
-    n_tokens = sum(t.kind not in (SPACE, NEWLINE) for t in tokenize(plain))
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"vnrestore-speed-{os.getpid()}.txt"
-    tmp.write_text(plain, encoding="utf-8")
+    plain = stripped(need_shared("eval", "dev", f"{args.set}.txt").read_text(encoding="utf-8"))
+    ocr_lines = need_shared("eval", "ocr-dev", "dev-seedlike300.jsonl").read_text(encoding="utf-8").splitlines()
+    ocr = "\n".join(json.loads(line)["ocr"] for line in ocr_lines if line.strip()) + "\n"
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"vnrestore-speed-{os.getpid()}"
+    tmp.mkdir()
+    inputs = {"plain": tmp / "plain.txt", "ocr": tmp / "ocr.txt"}
+    inputs["plain"].write_text(plain, encoding="utf-8")
+    inputs["ocr"].write_text(ocr, encoding="utf-8")
+    (tmp / "empty.txt").write_text("", encoding="utf-8")
+    tokens = {"plain": count_tokens(plain), "ocr": count_tokens(ocr)}
+    sides = [("this checkout", sys.executable)] + ([("previous", args.previous)] if args.previous else [])
     try:
-        base = measure("baseline", tmp, args.repeat)
-        ours = measure("restore", tmp, args.repeat)
+        base = measure(sys.executable, "baseline", inputs["plain"], args.repeat)
+        results: dict[str, dict] = {name: {} for name, _ in sides}
+        for mode in ("plain", "ocr", "empty"):  # the sides alternate, so load drifts hit both
+            for name, python in sides:
+                results[name][mode] = (empty_fix_seconds(python, tmp / "empty.txt", args.repeat) if mode == "empty"
+                                       else measure(python, mode, inputs[mode], args.repeat))
     finally:
-        tmp.unlink()
-    print(f"input: accent-stripped dev/{args.set}.txt, {n_tokens:,} tokens, best of {args.repeat}, one core")
-    print("| | load (s) | tokens/s after load | peak RSS (MB) |")
-    print("|---|---|---|---|")
-    for name, m in (("baseline: most frequent form", base), ("vnrestore", ours)):
-        print(f"| {name} | {m['load']:.2f} | {n_tokens / m['seconds']:,.0f} | {m['rss_mb']:.0f} |")
+        shutil.rmtree(tmp)
+    print(f"inputs: plain mode accent-stripped dev/{args.set}.txt ({tokens['plain']:,} tokens); OCR mode "
+          f"ocr-dev/dev-seedlike300.jsonl readings ({tokens['ocr']:,} tokens); best of {args.repeat}, one core")
+    print("| | plain tokens/s | OCR tokens/s | load (s) | empty-file `fix` (s) | peak RSS plain / OCR (MB) |")
+    print("|---|---|---|---|---|---|")
+    print(f"| baseline: most frequent form | {tokens['plain'] / base['seconds']:,.0f} | | {base['load']:.2f} | "
+          f"| {base['rss_mb']:.0f} |")
+    for name, r in results.items():
+        print(f"| vnrestore, {name} | {tokens['plain'] / r['plain']['seconds']:,.0f} | "
+              f"{tokens['ocr'] / r['ocr']['seconds']:,.0f} | {r['plain']['load']:.2f} | {r['empty']:.2f} | "
+              f"{r['plain']['rss_mb']:.0f} / {r['ocr']['rss_mb']:.0f} |")
+    if "previous" in results:
+        now, then = results["this checkout"], results["previous"]
+        print(f"this checkout / previous: plain {then['plain']['seconds'] / now['plain']['seconds']:.2f}x, "
+              f"OCR {then['ocr']['seconds'] / now['ocr']['seconds']:.2f}x, "
+              f"load {now['plain']['load'] / then['plain']['load']:.2f}x the time, "
+              f"empty-file fix {now['empty'] / then['empty']:.2f}x the time")
 
 
 if __name__ == "__main__":

@@ -54,3 +54,28 @@ def test_capitalized_word_inside_a_sentence_reads_as_a_name(model):
     choice = next(c for c in restorer.explain("Chi Ha nau com.") if c.input == "Ha")
     assert choice.output == "Hà" and choice.alternatives[0][0] == "Hà"
     assert all(not form.startswith("^") for form, _ in choice.alternatives)
+
+
+def test_model_files_are_format_2_with_hashed_tables(model):
+    assert model.meta["format_version"] == 2
+    assert set(model.meta["tables"]) == {"2", "3"}
+    assert {"offsets3", "remainders3", "logp3", "logp_book3", "backoff2"} <= set(model.meta["arrays"])
+    assert model.meta["arrays"]["logp3"]["dtype"] == "|u1"  # 8-bit codes
+
+
+def test_a_model_of_format_1_is_refused_with_one_line_saying_to_rebuild(model, tmp_path):
+    import json
+    import shutil
+
+    from vnrestore.errors import ModelError
+
+    old = tmp_path / "old"
+    shutil.copytree(model.path, old)
+    meta = json.loads((old / "model.json").read_text(encoding="utf-8"))
+    meta["format_version"] = 1
+    (old / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        Model.load(old)
+    message = str(info.value)
+    assert "\n" not in message and str(old / "model.json") in message
+    assert "version 1" in message and "rebuild" in message

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vnrestore.build import count_ngrams, kneser_ney
-from vnrestore.lm import ID_BITS, NgramLM, history_mask, pack
+from vnrestore.lm import ID_BITS, HashedTable, NgramLM, file_arrays, from_file_arrays, history_mask, pack, quantize
+from vnrestore.model import _map_arrays, write_arrays
 
 BOS, EOS = 0, 1  # as in the real vocabulary: SPECIAL_SYMBOLS starts with <s>, </s>
 
@@ -251,3 +252,60 @@ def test_corpus_of_segments_shorter_than_the_order():
     _, lm, _ = build(seq, 4, 4, {})
     lp, _ = lm.score(np.zeros(4, dtype=np.uint64), np.arange(4, dtype=np.uint64))
     assert np.exp(lp.astype(np.float64))[1:].sum() == pytest.approx(1.0, abs=1e-2)
+
+
+# --- the file format (2): hashed tables with quantised values ---------------------------
+
+def file_model(lm: NgramLM, tmp_path, mean_bucket: float = 4.0) -> NgramLM:
+    """`lm` written as a model file stores it and mapped back, as Model.load does."""
+    arrays, params = file_arrays(lm, mean_bucket)
+    layout = write_arrays(tmp_path / "lm.bin", arrays)
+    return from_file_arrays(_map_arrays(tmp_path / "lm.bin", layout), params, lm.order)
+
+
+@given(models(), st.integers(0, 2 ** 32 - 1), st.sampled_from([0.5, 4.0, 64.0]))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+def test_hashed_tables_find_exactly_the_stored_keys(model, seed, mean_bucket):
+    _, vocab, order, _, lm, _ = model
+    rng = np.random.default_rng(seed)
+    for n, table in enumerate(lm.tables, start=2):
+        hashed = HashedTable.from_sorted(table, ID_BITS * n, mean_bucket)
+        stored = table.keys[rng.integers(0, len(table.keys), 50)] if len(table.keys) else table.keys
+        # unseen keys: any ids, and stored keys with one id changed (same bucket-mates)
+        other = np.array([pack(rng.integers(0, vocab, size=n)) for _ in range(50)], dtype=np.uint64)
+        query = rng.permutation(np.concatenate([stored, stored ^ np.uint64(1), other]))
+        which, rows = hashed.find(query)
+        want_which, want_rows = table.find(query)
+        assert which.tolist() == want_which.tolist()
+        assert np.allclose(hashed.logps(rows), table.logps(want_rows), atol=0.05)
+
+
+@given(models(), st.integers(0, 2 ** 32 - 1))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+def test_model_file_scores_like_the_build(tmp_path_factory, model, seed):
+    seq, vocab, order, _, lm, _ = model
+    mapped = file_model(lm, tmp_path_factory.mktemp("lm"))
+    assert mapped.order == order
+    rng = np.random.default_rng(seed)
+    words = np.arange(vocab, dtype=np.uint64)
+    for hist in histories(rng, seq, order, vocab):
+        states = np.full(vocab, np.uint64(pack(hist)) & lm.state_mask, dtype=np.uint64)
+        want, want_states = lm.score(states, words)
+        got, got_states = mapped.score(states, words)
+        assert np.array_equal(got_states, want_states)
+        # each of the (order) terms of a score is off by at most half a quantisation step
+        assert np.abs(got - want).max() < 0.05 * order, hist
+
+
+def test_quantize_bounds_the_error_and_keeps_zero():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(-5, 3, 10000), np.zeros(500), [-40.0, 2.0]])
+    codes, book = quantize(values)
+    assert codes.dtype == np.uint8 and len(book) == 256
+    nonzero = values[values != 0]
+    step = (nonzero.max() - nonzero.min()) / 254  # 255 codes over the range, one for 0
+    assert np.abs(book[codes] - values).max() <= step / 2 + 1e-6
+    assert np.all(book[codes][values == 0] == 0.0)
+    few = np.array([-1.5, -0.25, -1.5])  # no more distinct values than codes: exact
+    codes, book = quantize(few)
+    assert np.abs(book[codes] - few).max() <= (1.25 / 255) / 2 + 1e-6

@@ -12,7 +12,6 @@ from __future__ import annotations
 import glob
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -166,6 +165,8 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
         for source, target in pairs:
             record(source, _restore_file(source, target, errors, restorer, legacy))
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # imports multiprocessing: only for -j > 1
+
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                  initargs=(model, options, user_lexicon)) as pool:
             futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}

@@ -15,7 +15,8 @@ Steps, all deterministic (sorted inputs, order-preserving workers, stable sorts)
    distribution still sums to one.
 5. Write ``vocab.tsv`` (form, corpus count), ``lm.bin`` (arrays), optionally
    ``abbreviations.tsv`` (HDND -> HĐND, from an abbreviation list) and ``model.json``
-   (format version, array layout, input hashes, counts, parameters, licences).
+   (format version, array layout, input hashes, counts, parameters, licences);
+   ``lm.bin`` holds each order as an ``lm.HashedTable`` (O(1) look-up, 8-bit values).
 """
 
 from __future__ import annotations
@@ -27,14 +28,13 @@ import os
 import sys
 import time
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
 from .errors import InputError
-from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
+from .lm import ID_BITS, MAX_VOCAB, NgramLM, file_arrays, history_mask
 from .model import (ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, default_model_dir,
                     file_sha256, write_arrays)
 from .orthography import is_valid_syllable, normalize_syllable, strip_accents
@@ -136,6 +136,8 @@ def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarra
     table: dict[str, int] = {s: i for i, s in enumerate(SPECIAL_SYMBOLS)}
     bos, eos = table[BOS], table[EOS]
     sequences = []
+    from concurrent.futures import ProcessPoolExecutor  # not at import: the CLI imports this module
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for path in paths:
             ids: list[int] = []
@@ -406,12 +408,7 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_F
             handle.write("# typed without diacritics\tabbreviation\n")
             handle.writelines(f"{plain}\t{abbr}\n" for plain, abbr in table.items())
         outputs.append(ABBREVIATIONS_FILE)
-    arrays = {"unigram_logp": lm.unigram_logp, "unigram_backoff": lm.unigram_backoff}
-    for n in range(2, order + 1):
-        arrays[f"keys{n}"] = lm.keys[n - 2]
-        arrays[f"logp{n}"] = lm.logps[n - 2]
-        if n < order:
-            arrays[f"backoff{n}"] = lm.backoffs[n - 2]
+    arrays, tables = file_arrays(lm)
     layout = write_arrays(out / LM_FILE, arrays)
     meta = {
         "format_version": FORMAT_VERSION,
@@ -431,6 +428,7 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_F
            if abbreviations else []),
         "files": {name: file_sha256(out / name) for name in outputs},
         "arrays": layout,
+        "tables": tables,
         "licence": licence,
     }
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

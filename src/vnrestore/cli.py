@@ -21,7 +21,6 @@ from .build import CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_ORDER, MAX_ORDER, 
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .legacy import MODES as LEGACY_MODES, convert_lines
-from .review import write_review
 from .textio import LINE_END, STDIN, atomic_output, display_name, read_lines
 from .userlex import DEFAULT_WEIGHT, describe, parse_user_lexicon, unknown_forms
 
@@ -229,6 +228,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     restorer = _restorer(args)
     # The page shows the whole document, so the text is read whole, like explain.
     text = "".join(_input_lines(args.file, args))
+    from .review import write_review  # only this command needs it
+
     # OCR mode asked for: tint what matters on OCR text; otherwise the page decides.
     write_review(restorer, text, args.output, title=Path(display_name(args.file)).name,
                  low_confidence=LOW_CONFIDENCE, view="focus" if args.mode == "ocr" else None)

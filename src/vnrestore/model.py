@@ -5,7 +5,8 @@ A model directory holds three files:
 * ``model.json`` — format version, array layout of ``lm.bin``, SHA-256 of the other
   files, counts, smoothing parameters, inputs and licence (what ``vnrestore info`` shows);
 * ``vocab.tsv``  — one LM symbol per line with its corpus count; line order is the id;
-* ``lm.bin``     — the n-gram arrays back to back (layout in ``model.json``).
+* ``lm.bin``     — the n-gram arrays back to back (layout in ``model.json``), per order
+  a hashed table (``lm.HashedTable``).
 
 Arrays are memory-mapped read-only, so processes that load the same model share its
 pages, and nothing is unpickled.  Loading checks the format version and the hashes and
@@ -25,9 +26,11 @@ import numpy as np
 
 from .errors import ModelError
 from .candidates import Lexicon
-from .lm import NgramLM
+from .lm import NgramLM, from_file_arrays
 
-FORMAT_VERSION = 1
+# 2: n-grams in hashed tables with 8-bit quantised values (lm.HashedTable; parameters
+#    under "tables" in model.json).  1: sorted uint64 keys and float16 values.
+FORMAT_VERSION = 2
 META_FILE = "model.json"
 VOCAB_FILE = "vocab.tsv"
 LM_FILE = "lm.bin"
@@ -93,14 +96,7 @@ class Model:
         if len(symbols) != meta["vocab_size"]:
             raise ModelError(f"{directory / VOCAB_FILE}: {len(symbols)} entries, {META_FILE} says {meta['vocab_size']}")
         arrays = _map_arrays(directory / LM_FILE, meta["arrays"])
-        order = meta["order"]
-        lm = NgramLM(
-            arrays["unigram_logp"],
-            arrays["unigram_backoff"],
-            [arrays[f"keys{n}"] for n in range(2, order + 1)],
-            [arrays[f"logp{n}"] for n in range(2, order + 1)],
-            [arrays[f"backoff{n}"] for n in range(2, order)],
-        )
+        lm = from_file_arrays(arrays, meta["tables"], meta["order"])
         abbreviations = {}
         if ABBREVIATIONS_FILE in meta["files"]:
             abbreviations = _read_pairs(directory / ABBREVIATIONS_FILE)

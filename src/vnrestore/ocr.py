@@ -18,9 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import regex
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from .candidates import Lexicon
 from .model import default_model_dir
 from .ocrmodel import ConfusionTable
@@ -52,9 +49,8 @@ class OcrCandidates:
     def __init__(self, lexicon: Lexicon, table: ConfusionTable | None = None):
         self.lexicon = lexicon
         self.table = table or ConfusionTable.read_tsv(confusion_path())
-        self._keys = lexicon.keys()
         self._fold = _fold_map(self.table)
-        self._key_count = {k: sum(lexicon.counts[i] for i in lexicon.candidates(k)) for k in self._keys}
+        self._keys: list[str] | None = None  # every key, with its count: on first _lookup
         self.lookup = lru_cache(maxsize=200_000)(self._lookup)
 
     def is_vietnamese_reading(self, reading: str) -> bool:
@@ -89,6 +85,13 @@ class OcrCandidates:
         # A reading that spells a key is mostly that key with its accents lost; its
         # neighbours one edit away are alternatives enough (and keep OCR mode fast).
         limit = 1 if len(query) <= 3 or own else 2
+        if self._keys is None:  # plain text (looks_like_ocr) needs neither these nor rapidfuzz
+            self._key_count = {k: sum(self.lexicon.counts[i] for i in self.lexicon.candidates(k))
+                               for k in self.lexicon.keys()}
+            self._keys = list(self._key_count)
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
         near = process.extract(query, self._keys, scorer=Levenshtein.distance,
                                score_cutoff=limit, limit=None)
         near.sort(key=lambda e: (e[1], -self._key_count[e[0]], e[0]))

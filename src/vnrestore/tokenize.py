@@ -60,9 +60,11 @@ def tokenize(text: str, offset: int = 0) -> Iterator[Token]:
         start, end = match.span()
         piece = match.group()
         if kind == "chunk":
-            if _HAS_DIGIT.search(piece) or "/" in piece or "&" in piece:
+            if piece.isalpha():  # the common case first: letters only cannot be a code
+                kind = WORD
+            elif _HAS_DIGIT.search(piece) or "/" in piece or "&" in piece:
                 kind = NUMBER if _NUMBER.fullmatch(piece) else CODE
-            elif piece.isalpha() or _is_marked_word(piece):
+            elif _is_marked_word(piece):
                 kind = WORD
             else:
                 for sub in _WORD_SPLIT.finditer(piece):
