@@ -15,7 +15,8 @@ from typing import Mapping
 
 from .candidates import Lexicon
 from .plan import Plan
-from .segment import segments, symbol
+from .segment import UNK, segments, symbol
+from .sources.abbreviations import AbbreviationSource
 from .sources.names import NameSource
 
 
@@ -27,17 +28,30 @@ class Lattices:
 
 
 def build_lattices(plan: Plan, lexicon: Lexicon, unk: int, names: NameSource,
-                   bonus: Mapping[int, float], channel_weight: float) -> Lattices:
+                   bonus: Mapping[int, float], channel_weight: float,
+                   abbreviations: AbbreviationSource | None = None) -> Lattices:
+    """A known abbreviation fills one fixed position per symbol of what it stands for; a
+    word that is no syllable is its own LM symbol if the model has one, else <unk>."""
     tokens, lattice_of, channel_of = plan.tokens, plan.lattice_of, plan.channel_of
     segs = segments(tokens)
-    lattices, costs = [], []
+    positions, lattices, costs = [], [], []
     for seg in segs:
-        lattice, cost = [], []
+        position, lattice, cost = [], [], []
         for k, i in enumerate(seg):
             cands = lattice_of.get(i)
             extra = None
             if cands is None:
-                sym_id = lexicon.id(symbol(tokens[i]))
+                sym = symbol(tokens[i])
+                if sym == UNK:  # a word that is no syllable: as written, or as fixed (HĐND)
+                    form = plan.fixed.get(i, tokens[i].text)
+                    expansion = abbreviations.expansion(form) if abbreviations else None
+                    if expansion:
+                        position += [i] * len(expansion)
+                        lattice += [(w,) for w in expansion]
+                        cost += [None] * len(expansion)
+                        continue
+                    sym = form
+                sym_id = lexicon.id(sym)
                 cands = (unk if sym_id is None else sym_id,)
             elif len(cands) > 1:
                 channel = channel_of.get(i)
@@ -46,8 +60,10 @@ def build_lattices(plan: Plan, lexicon: Lexicon, unk: int, names: NameSource,
                 if bonus and any(c in bonus for c in cands):
                     extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
             cands, extra = names.read(tokens, seg, k, cands, extra)
+            position.append(i)
             lattice.append(cands)
             cost.append(extra)
+        positions.append(position)
         lattices.append(lattice)
         costs.append(cost)
-    return Lattices(segs, lattices, costs)
+    return Lattices(positions, lattices, costs)

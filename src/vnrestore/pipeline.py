@@ -45,6 +45,8 @@ class Options:
     max_candidates: int = 32  # accented forms considered per word, most frequent first
     name_weight: float = 0.5   # capitalized words inside sentences: weight of the odds against
     #                            forms never seen in names
+    caps_name_cost: float | None = -2.0  # ALL-CAPS words: score of reading one as a name
+    #                                      (None: never)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
@@ -73,13 +75,17 @@ class TokenChoice:
     source: str
     confidence: float = 1.0
     alternatives: tuple[tuple[str, float], ...] = field(default=())  # (form, probability), best first
+    detail: str = ""  # where an abbreviation's output and LM reading came from ("" if nothing to say)
 
     def as_dict(self) -> dict:
-        return {
+        result = {
             "start": self.start, "end": self.end, "kind": self.kind, "input": self.input,
             "output": self.output, "source": self.source, "confidence": round(self.confidence, 4),
             "alternatives": [[form, round(p, 4)] for form, p in self.alternatives],
         }
+        if self.detail:
+            result["detail"] = self.detail
+        return result
 
 
 @dataclass
@@ -119,9 +125,11 @@ class Restorer:
         user = UserLexicon(lexicon, user_lexicon)
         self.unknown_user_forms = user.unknown_forms
         self._bonus = user.bonus
-        self._sources = [AbbreviationSource(self.model.abbreviations),
+        self._abbreviations = AbbreviationSource(self.model.abbreviations, lexicon, self.model.expansions,
+                                                 self.model.abbreviation_origin)
+        self._sources = [self._abbreviations,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra)]
-        self._names = NameSource(lexicon, self.options.name_weight)
+        self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -180,7 +188,7 @@ class Restorer:
         plan = self._plan(text)
         lattice_of, source = plan.lattice_of, plan.source
         lat = build_lattices(plan, self.model.lexicon, self._unk, self._names, self._bonus,
-                             self.options.channel_weight)
+                             self.options.channel_weight, self._abbreviations)
         paths = decode(lat.lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam,
                        costs=lat.costs)
         chosen: dict[int, int] = {}
@@ -219,7 +227,11 @@ class Restorer:
                 result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))
             else:
                 output = decision.fixed.get(i, tok.text)
-                result.append(TokenChoice(start, end, tok.kind, tok.text, output, source.get(i, PROTECTED)))
+                label = source.get(i, PROTECTED)
+                detail = self._abbreviations.detail(tok.text, output) if label != PROTECTED else ""
+                if detail and label == UNKNOWN:
+                    label = ABBREVIATION  # not unknown: read as what it stands for
+                result.append(TokenChoice(start, end, tok.kind, tok.text, output, label, detail=detail))
         return result
 
     def _posteriors(self, decision: "_Decision") -> dict[int, list[tuple[int, float]]]:

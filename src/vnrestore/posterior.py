@@ -47,5 +47,8 @@ def posteriors(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int,
             best = max(s for _, s in scored)
             weights = [(c, float(np.exp(s - best))) for c, s in scored]
             norm = sum(w for _, w in weights)
-            result[seg[t]] = sorted(((plain(c), w / norm) for c, w in weights), key=lambda e: -e[1])
+            by_form: dict[int, float] = {}  # a form offered as itself and as a name: one entry
+            for c, w in weights:
+                by_form[plain(c)] = by_form.get(plain(c), 0.0) + w / norm
+            result[seg[t]] = sorted(by_form.items(), key=lambda e: -e[1])
     return result

@@ -4,6 +4,12 @@ key with other odds than common words (Nam, Hà, Đức).
 Its candidates become the LM's name symbols (^hà), and a form the corpus never wrote
 capitalized keeps its own symbol but pays the smoothed log-share of such uses, scaled by
 `weight` (``Options.name_weight``).
+
+An ALL-CAPS word (a heading: UY BAN NHAN DAN XA DONG HUNG) has no case to tell: every
+one may be a name.  The decoder weighs both readings: each form is offered as its plain
+symbol and as its name symbol, the name reading paying `caps_name_cost` (the log-odds
+of an all-caps word being a name, ``Options.caps_name_cost``) and the form's name
+prior, and the LM's context (xã ^đông ^hưng) decides.
 """
 
 from __future__ import annotations
@@ -14,14 +20,17 @@ from ..tokenize import Token
 
 
 class NameSource:
-    def __init__(self, lexicon: Lexicon, weight: float):
+    def __init__(self, lexicon: Lexicon, weight: float, caps_name_cost: float | None = None):
         self.lexicon = lexicon
         self.weight = weight
+        self.caps_name_cost = caps_name_cost  # None: all-caps words are read as common words
 
     def read(self, tokens: list[Token], seg: list[int], k: int, cands: tuple[int, ...],
              extra: list[float] | None) -> tuple[tuple[int, ...], list[float] | None]:
         """The candidates and prior scores of position k of a segment, read as a name if
         it is one (else unchanged)."""
+        if self.caps_name_cost is not None and _all_caps(tokens[seg[k]].text):
+            return self._both_readings(cands, extra)
         if not capitalized_inside(tokens, seg, k):
             return cands, extra
         lexicon = self.lexicon
@@ -33,3 +42,21 @@ class NameSource:
                      for c, n in zip(cands, as_names)]
             extra = [a + b for a, b in zip(extra, names)] if extra else names
         return tuple(n or c for c, n in zip(cands, as_names)), extra
+
+    def _both_readings(self, cands: tuple[int, ...], extra: list[float] | None):
+        lexicon = self.lexicon
+        base = extra or [0.0] * len(cands)
+        names, costs = [], []
+        for c, cost in zip(cands, base):
+            name = lexicon.as_name(c)
+            if name is not None:
+                names.append(name)
+                prior = self.weight * lexicon.log_prior_capitalized(c) if len(cands) > 1 else 0.0
+                costs.append(cost + self.caps_name_cost + prior)
+        if not names:
+            return cands, extra
+        return cands + tuple(names), list(base) + costs
+
+
+def _all_caps(text: str) -> bool:
+    return len(text) > 1 and text.isupper()
