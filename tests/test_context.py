@@ -35,9 +35,10 @@ def test_ambiguous_abbreviations_expand_only_to_a_dominant_reading():
 
 
 def test_the_corpus_attests_abbreviations_with_d_bar():
-    counts = {"CTĐT": 9, "CTDT": 1, "ĐBCL": 2, "KTĐG": 6, "KTDG": 7}
-    # ĐBCL: too rare; KTĐG: its plain spelling is commoner, so the plain one is kept
-    assert abbrev.attested_letters(counts) == {"CTDT": "CTĐT"}
+    counts = {"CTĐT": 9, "CTDT": 1, "ĐBCL": 2, "KTĐG": 6, "KTDG": 7, "NGƯT": 5, "CÔNGTẠI": 8}
+    # ĐBCL: too rare; KTĐG: its plain spelling is commoner, so the plain one is kept;
+    # CÔNGTẠI: a tone mark, so words run together, not an abbreviation
+    assert abbrev.attested_letters(counts) == {"CTDT": "CTĐT", "NGUT": "NGƯT"}
 
 
 def test_gazetteer_units_are_type_words_then_name_symbols(tmp_path):

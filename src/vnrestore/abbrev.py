@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .orthography import is_valid_syllable, normalize_syllable, strip_accents
-from .tokenize import PUNCT, WORD, Token
+from .tokenize import WORD, Token
 
 MIN_PAIRS = 3
 DOMINANT_SHARE = 0.75
@@ -100,8 +100,10 @@ def pairs_in(tokens: list[Token], seg: list[int]) -> list[tuple[str, str]]:
     """(abbreviation, spelled-out form) for each "spelled out (ABBR)" in a segment."""
     found = []
     for k in range(1, len(seg) - 2):
-        opening, word, closing = (tokens[seg[k + j]] for j in range(3))
-        if opening.text != "(" or closing.text != ")" or word.kind != WORD or not is_abbreviation(word.text):
+        if tokens[seg[k]].text != "(":
+            continue
+        word, closing = tokens[seg[k + 1]], tokens[seg[k + 2]]
+        if closing.text != ")" or word.kind != WORD or not is_abbreviation(word.text):
             continue
         n = len(word.text)
         before = [tokens[i] for i in seg[max(0, k - n):k]]
@@ -122,10 +124,20 @@ def choose_expansions(pairs: Counter, listed: dict[str, list[list[str]]]) -> dic
         if len(readings) == 1 and spells(abbr, readings[0]):
             chosen[abbr] = (" ".join(readings[0]), LIST)
     for abbr, counts in by_abbr.items():
-        (best, n), = sorted(counts.items(), key=lambda e: (-e[1], e[0]))[:1]
+        best, n = min(counts.items(), key=lambda e: (-e[1], e[0]))
         if n >= MIN_PAIRS and n >= DOMINANT_SHARE * sum(counts.values()):
             chosen[abbr] = (best, CORPUS)
     return dict(sorted(chosen.items()))
+
+
+def _toneless(word: str) -> bool:
+    """No tone mark: abbreviations take the letters of initials (Đ, Ư), never tones, so
+    an all-caps word with one is text run together (CÔNGTẠI), not an abbreviation."""
+    return not any(unicodedata.combining(ch) and ch not in _LETTER_MARKS
+                   for ch in unicodedata.normalize("NFD", word))
+
+
+_LETTER_MARKS = "\u0302\u0306\u031b"  # circumflex, breve, horn: parts of letters (Â Ă Ư), not tones
 
 
 def attested_letters(word_counts: dict[str, int]) -> dict[str, str]:
@@ -133,7 +145,8 @@ def attested_letters(word_counts: dict[str, int]) -> dict[str, str]:
     (counts of the corpus' non-syllable words, as written)."""
     by_plain: dict[str, list[str]] = {}
     for word, n in word_counts.items():
-        if n >= MIN_ATTESTED and not word.isascii() and len(word) >= 3 and is_abbreviation(word):
+        if (n >= MIN_ATTESTED and not word.isascii() and len(word) >= 3 and is_abbreviation(word)
+                and _toneless(word)):
             plain = strip_accents(word)
             if plain.isascii():
                 by_plain.setdefault(plain, []).append(word)

@@ -45,7 +45,7 @@ class Options:
     max_candidates: int = 32  # accented forms considered per word, most frequent first
     name_weight: float = 0.5   # capitalized words inside sentences: weight of the odds against
     #                            forms never seen in names
-    caps_name_cost: float | None = -2.0  # ALL-CAPS words: score of reading one as a name
+    caps_name_cost: float | None = 2.0  # ALL-CAPS words: score added to reading one as a name
     #                                      (None: never)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain

@@ -7,9 +7,10 @@ capitalized keeps its own symbol but pays the smoothed log-share of such uses, s
 
 An ALL-CAPS word (a heading: UY BAN NHAN DAN XA DONG HUNG) has no case to tell: every
 one may be a name.  The decoder weighs both readings: each form is offered as its plain
-symbol and as its name symbol, the name reading paying `caps_name_cost` (the log-odds
-of an all-caps word being a name, ``Options.caps_name_cost``) and the form's name
-prior, and the LM's context (xã ^đông ^hưng) decides.
+symbol and as its name symbol; the name reading gets `caps_name_cost` added (a
+log-odds, ``Options.caps_name_cost``; positive favours names: the default was chosen on
+the whole reports dev set, see README) and the form's name prior, and the LM's context
+(xã ^đông ^hưng against xã động hùng) decides.
 """
 
 from __future__ import annotations
