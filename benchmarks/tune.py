@@ -1,6 +1,6 @@
-"""Choose Options.name_weight on the whole development sets (the one tuned setting).
+"""Choose a global option on the whole development sets: name_weight, caps_name_cost.
 
-    python benchmarks/tune.py [--weights 0 0.25 0.5 1 2]
+    python benchmarks/tune.py [--option name_weight] [--weights 0 0.25 0.5 1 2] [--sets ...]
 
 Prints syllable accuracy per set and the mean for each weight.  Only a global weight
 is tuned here, on whole sets, as the dev sets' README allows; the choice and this table
@@ -19,24 +19,32 @@ from vnrestore.pipeline import Options, Restorer
 SETS = ("legal", "vanban", "wiki", "news")
 
 
+def _value(text: str) -> float | None:
+    return None if text.lower() == "none" else float(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.25, 0.5, 1.0, 2.0])
+    parser.add_argument("--option", default="name_weight", choices=("name_weight", "caps_name_cost"))
+    parser.add_argument("--weights", type=_value, nargs="+", default=[0.0, 0.25, 0.5, 1.0, 2.0],
+                        help="values to try ('none': caps_name_cost off)")
+    parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
     model = Model.load(args.model)
-    golds = {name: need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8") for name in SETS}
+    sets = args.sets
+    golds = {name: need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8") for name in sets}
     plains = {name: stripped(text) for name, text in golds.items()}
-    print("| name_weight | " + " | ".join(SETS) + " | mean |")
-    print("|---" * (len(SETS) + 2) + "|")
+    print(f"| {args.option} | " + " | ".join(sets) + " | mean |")
+    print("|---" * (len(sets) + 2) + "|")
     for weight in args.weights:
-        restorer = Restorer(model, Options(name_weight=weight))
+        restorer = Restorer(model, Options(**{args.option: weight}))
         scores = []
-        for name in SETS:
+        for name in sets:
             ok, total = compare(golds[name], restorer.restore(plains[name]))
             scores.append(100 * ok / total)
         cells = " | ".join(f"{s:.2f} %" for s in scores)
-        print(f"| {weight:g} | {cells} | {sum(scores) / len(scores):.2f} % |", flush=True)
+        print(f"| {weight} | {cells} | {sum(scores) / len(scores):.2f} % |", flush=True)
 
 
 if __name__ == "__main__":

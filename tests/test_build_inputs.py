@@ -7,15 +7,14 @@ from __future__ import annotations
 import gzip
 import itertools
 import lzma
-from pathlib import Path
 
 import pytest
 
 from vnrestore import InputError
-from vnrestore.build import CORPUS_PATTERNS, DEFAULT_FALLBACK, build_model, corpus_files, read_syllables
+from vnrestore.build import DEFAULT_FALLBACK, build_model, corpus_files, read_syllables
 from vnrestore.cli import main
 from vnrestore.model import Model
-from vnrestore.orthography import has_accents, key
+from vnrestore.orthography import key
 from vnrestore.pipeline import Restorer
 
 # Made up for this test: 10 x 10 x 5 x 5 = 2,500 everyday sentences.

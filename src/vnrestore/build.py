@@ -28,16 +28,18 @@ import os
 import sys
 import time
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, abbrev
 from .errors import InputError
+from .gazetteer import read_segments
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, file_arrays, history_mask
-from .model import (ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, default_model_dir,
-                    file_sha256, write_arrays)
-from .orthography import is_valid_syllable, normalize_syllable, strip_accents
+from .model import (ABBREVIATIONS_FILE, EXPANSIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE,
+                    default_model_dir, file_sha256, write_arrays)
+from .orthography import is_valid_syllable, normalize_syllable
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
                       capitalized_inside, segments, symbol)
 from .tokenize import WORD, tokenize
@@ -45,6 +47,8 @@ from .tokenize import WORD, tokenize
 DEFAULT_ORDER = 3
 MAX_ORDER = 64 // ID_BITS
 DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2}
+DEFAULT_MIN_WORD_COUNT = 20  # non-syllable words seen this often get an LM symbol of their own
+DEFAULT_GAZETTEER_WEIGHT = 1  # times each gazetteer entry is counted
 UNSPECIFIED_LICENCE = "not stated: the licences of the input corpora apply (see 'inputs')"
 # What a corpus directory contributes (``--glob`` chooses others, e.g. to leave out side
 # files such as a title list kept as .txt beside the corpus).
@@ -96,9 +100,13 @@ def read_syllables(path: Path) -> list[str]:
     return list(forms)
 
 
-def _symbolize_lines(lines: list[str]) -> str:
-    """Segments of a batch of corpus lines, one per output line, symbols space-separated."""
-    out = []
+def _symbolize_lines(lines: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Segments of a batch of corpus lines, one per output line, symbols space-separated;
+    and the abbreviations spelled out in them ("Ủy ban nhân dân (UBND)").
+
+    A word that is not a syllable (UBND, HĐND, Facebook) is written as it is: the build
+    decides later which get a symbol of their own, an expansion or <unk>."""
+    out, pairs = [], []
     for line in lines:
         line = unicodedata.normalize("NFC", line.rstrip("\n"))
         tokens = list(tokenize(line))
@@ -106,11 +114,15 @@ def _symbolize_lines(lines: list[str]) -> str:
             symbols = []
             for k, i in enumerate(seg):
                 sym = symbol(tokens[i])
-                if tokens[i].kind == WORD and sym != UNK and capitalized_inside(tokens, seg, k):
-                    sym = CAPITALIZED_MARK + sym
+                if tokens[i].kind == WORD:
+                    if sym == UNK:
+                        sym = tokens[i].text
+                    elif capitalized_inside(tokens, seg, k):
+                        sym = CAPITALIZED_MARK + sym
                 symbols.append(sym)
             out.append(" ".join(symbols))
-    return "\n".join(out)
+            pairs += abbrev.pairs_in(tokens, seg)
+    return "\n".join(out), pairs
 
 
 def _batches(path: Path):
@@ -130,18 +142,20 @@ def _batches(path: Path):
         raise InputError(f"{path}: not a readable {path.suffix} file ({exc})") from None
 
 
-def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarray]]:
+def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarray], Counter]:
     """Symbol table (first-seen order) and, per file, the id sequence of its segments,
-    each segment written as <s> w1 .. wn </s>."""
+    each segment written as <s> w1 .. wn </s>; the abbreviations spelled out, counted."""
     table: dict[str, int] = {s: i for i, s in enumerate(SPECIAL_SYMBOLS)}
     bos, eos = table[BOS], table[EOS]
     sequences = []
+    pairs: Counter = Counter()
     from concurrent.futures import ProcessPoolExecutor  # not at import: the CLI imports this module
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for path in paths:
             ids: list[int] = []
-            for text in pool.map(_symbolize_lines, _batches(path), chunksize=4):
+            for text, found in pool.map(_symbolize_lines, _batches(path), chunksize=4):
+                pairs.update(found)
                 for seg in text.split("\n"):
                     if not seg:
                         continue
@@ -154,7 +168,7 @@ def read_corpus(paths: list[Path], jobs: int) -> tuple[list[str], list[np.ndarra
                     ids.append(eos)
             sequences.append(np.array(ids, dtype=np.int32))
             _log(f"read {path.name}: {len(ids):,} symbols")
-    return list(table), sequences
+    return list(table), sequences, pairs
 
 
 def _is_marked(symbol: str) -> bool:
@@ -326,43 +340,123 @@ def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def read_abbreviations(path: Path) -> dict[str, str]:
-    """Accent-stripped spelling -> abbreviation, for the upper-case abbreviations (3 letters
-    or more: two-letter ones are too often something else) of an
-    ``ABBR:expansion`` list that carry a Vietnamese letter (HĐND, BCĐ, BGDĐT): typed
-    without diacritics they lose it, and no language model can tell HDND from HĐND.
-    Spellings that are ambiguous (two abbreviations, or one listed as is) are left out."""
-    listed: set[str] = set()
-    by_plain: dict[str, set[str]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        abbr, sep, _ = line.partition(":")
-        if not sep:
-            raise InputError(f"{path}:{number}: expected 'ABBREVIATION:expansion'")
-        abbr = unicodedata.normalize("NFC", abbr.strip())
-        listed.add(abbr)
-        if len(abbr) >= 3 and abbr.isupper() and abbr.isalpha() and not abbr.isascii():
-            by_plain.setdefault(strip_accents(abbr), set()).add(abbr)
-    return {plain: next(iter(forms)) for plain, forms in sorted(by_plain.items())
-            if len(forms) == 1 and plain not in listed}
+    """Plain spelling -> abbreviation with a Vietnamese letter, from an abbreviation list
+    (``abbrev.letter_table``)."""
+    return abbrev.letter_table(path)
+
+
+def _rewrite(seq: np.ndarray, symbols: list[str], replace: dict[str, list[str]]) -> tuple[np.ndarray, list[str]]:
+    """The id sequence with every occurrence of a symbol of `replace` replaced by its
+    list of symbols (an expansion, a respelling, or <unk>), and the grown symbol table."""
+    ids = {s: i for i, s in enumerate(symbols)}
+    symbols = list(symbols)
+    mapping = np.arange(len(symbols) + sum(len(r) for r in replace.values()), dtype=np.int32)
+    longer: dict[int, list[int]] = {}
+    for old, new in replace.items():
+        if old not in ids:
+            continue
+        new_ids = []
+        for sym in new:
+            if sym not in ids:
+                ids[sym] = len(symbols)
+                symbols.append(sym)
+            new_ids.append(ids[sym])
+        mapping[ids[old]] = new_ids[0]
+        if len(new_ids) > 1:
+            longer[ids[old]] = new_ids[1:]
+    out = mapping[seq]
+    if longer:
+        pos = np.flatnonzero(np.isin(seq, np.array(list(longer), dtype=seq.dtype)))
+        tails = [longer[int(w)] for w in seq[pos]]
+        out = np.insert(out, np.repeat(pos + 1, [len(t) for t in tails]),
+                        np.array([w for t in tails for w in t], dtype=out.dtype))
+    return out, symbols
+
+
+def _add_segments(seq: np.ndarray, symbols: list[str], extra: list[list[str]], weight: int):
+    """The id sequence with each extra segment appended `weight` times."""
+    ids = {s: i for i, s in enumerate(symbols)}
+    symbols = list(symbols)
+    added: list[int] = []
+    for segment in extra:
+        added.append(ids[BOS])
+        for sym in segment:
+            if sym not in ids:
+                ids[sym] = len(symbols)
+                symbols.append(sym)
+            added.append(ids[sym])
+        added.append(ids[EOS])
+    _log(f"gazetteer: {len(extra):,} entries, each counted {weight} times")
+    return np.concatenate([seq] + [np.array(added, dtype=seq.dtype)] * weight), symbols
+
+
+def _word_tables(seq: np.ndarray, symbols: list[str], pairs: Counter, abbreviations: Path | None,
+                 min_word_count: int, expand: bool):
+    """What becomes of the corpus' non-syllable words (written as they are by
+    ``_symbolize_lines``): the abbreviation tables (plain spelling -> form with Đ, and
+    abbreviation -> expansion, each with where it came from) and the replacements that
+    apply them, sending words seen fewer than `min_word_count` times to <unk>."""
+    counts = np.bincount(seq, minlength=len(symbols))
+    words = {s: int(c) for s, c in zip(symbols, counts) if s not in SPECIAL_SYMBOLS and s not in PUNCTUATION
+             and not _is_marked(s) and s.isalpha() and not is_valid_syllable(s)}
+    letters = {plain: (form, abbrev.CORPUS) for plain, form in abbrev.attested_letters(words).items()}
+    listed: dict[str, list[list[str]]] = {}
+    if abbreviations is not None:
+        listed, _ = abbrev.read_list(abbreviations)
+        letters.update((plain, (form, abbrev.LIST)) for plain, form in abbrev.letter_table(abbreviations).items())
+    expansions = abbrev.choose_expansions(pairs, listed) if expand else {}
+    replace: dict[str, list[str]] = {}
+    for word, n in words.items():
+        form = letters[word][0] if word in letters else word
+        if form in expansions:
+            replace[word] = expansions[form][0].split(" ")
+        elif form != word:
+            replace[word] = [form]
+    kept = Counter()
+    for word, n in words.items():
+        if word not in replace:
+            kept[word] += n
+        elif len(replace[word]) == 1:
+            kept[replace[word][0]] += n
+    for word in words:
+        target = replace.get(word, [word])
+        if len(target) == 1 and kept[target[0]] < min_word_count:
+            replace[word] = [UNK]
+    return dict(sorted(letters.items())), expansions, replace
 
 
 def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_FALLBACK,
                 order: int = DEFAULT_ORDER, cutoffs: dict[int, int] | None = None, jobs: int | None = None,
                 licence: str = UNSPECIFIED_LICENCE, abbreviations: Path | None = None,
-                patterns: tuple[str, ...] = CORPUS_PATTERNS) -> dict:
+                patterns: tuple[str, ...] = CORPUS_PATTERNS,
+                min_word_count: int = DEFAULT_MIN_WORD_COUNT, expand_abbreviations: bool = True,
+                gazetteer: Path | None = None, gazetteer_weight: int = DEFAULT_GAZETTEER_WEIGHT) -> dict:
     """Build the model files into `out` and return the metadata written.
 
     `cutoffs` maps an order to the minimum count an n-gram of that order needs to be
     kept; orders not given take DEFAULT_CUTOFFS.  `licence` is recorded in model.json:
     say under which terms the statistics of your corpora may be shared.  `fallback`: a
     syllable list added to the vocabulary unseen (default: the packaged inventory; None
-    for none).  `patterns`: the files a corpus directory contributes."""
+    for none).  `patterns`: the files a corpus directory contributes.
+
+    A word that is not a syllable gets an LM symbol of its own if the corpus has it at
+    least `min_word_count` times (0: never), else it is <unk>; known abbreviations are
+    read as what they stand for (``abbrev``) unless `expand_abbreviations` is false.
+    `gazetteer`: a folder of name lists, each entry counted `gazetteer_weight` times as
+    a segment of its own (``gazetteer``)."""
     if not 2 <= order <= MAX_ORDER:
         raise ValueError(f"order must be 2 to {MAX_ORDER} (word ids are packed into 64-bit keys)")
     cutoffs = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
     files = corpus_files(corpus, patterns)
     jobs = jobs or os.cpu_count() or 1
-    marked_symbols, sequences = read_corpus(files, jobs)
+    marked_symbols, sequences, pairs = read_corpus(files, jobs)
     seq = np.concatenate(sequences)
+    letters, expansions, replace = _word_tables(seq, marked_symbols, pairs, abbreviations,
+                                                min_word_count or 1 << 62, expand_abbreviations)
+    seq, marked_symbols = _rewrite(seq, marked_symbols, replace)
+    if gazetteer is not None and gazetteer_weight > 0:
+        seq, marked_symbols = _add_segments(seq, marked_symbols, read_segments(gazetteer), gazetteer_weight)
+    _log(f"{len(expansions):,} abbreviations read as their expansion, {len(letters):,} respelled with Đ")
     # "^form" is "form" written capitalized inside a sentence, mostly in a name.  It is a
     # symbol of its own in the LM, so names get their own contexts (chị ^Nhi, ^Nguyễn
     # ^Thị); the candidate table counts it as a use of "form".
@@ -402,12 +496,17 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_F
         for sym, c, cap in zip(vocab, vocab_counts, capitalized_counts):
             handle.write(f"{sym}\t{int(c)}\t{int(cap)}\n")
     outputs = [VOCAB_FILE, LM_FILE]
-    if abbreviations is not None:
-        table = read_abbreviations(abbreviations)
+    if abbreviations is not None or letters:
         with open(out / ABBREVIATIONS_FILE, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write("# typed without diacritics\tabbreviation\n")
-            handle.writelines(f"{plain}\t{abbr}\n" for plain, abbr in table.items())
+            handle.write("# typed without diacritics\tabbreviation\tfrom (list: the abbreviation list; corpus: written so in the corpus)\n")
+            handle.writelines(f"{plain}\t{form}\t{origin}\n" for plain, (form, origin) in letters.items())
         outputs.append(ABBREVIATIONS_FILE)
+    if expansions:
+        with open(out / EXPANSIONS_FILE, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write("# abbreviation\twhat the LM reads for it\tfrom (corpus: spelled out before it in parentheses;"
+                         " list: the only reading of the abbreviation list)\n")
+            handle.writelines(f"{abbr}\t{expansion}\t{origin}\n" for abbr, (expansion, origin) in expansions.items())
+        outputs.append(EXPANSIONS_FILE)
     arrays, tables = file_arrays(lm)
     layout = write_arrays(out / LM_FILE, arrays)
     meta = {
@@ -425,11 +524,14 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_F
         "inputs": [{"file": p.name, "sha256": file_sha256(p)} for p in files]
         + ([{"file": fallback.name, "sha256": file_sha256(fallback), "role": "fallback syllables"}] if fallback else [])
         + ([{"file": abbreviations.name, "sha256": file_sha256(abbreviations), "role": "abbreviations"}]
-           if abbreviations else []),
+           if abbreviations else [])
+        + ([{"file": f"{gazetteer.name}/{p.name}", "sha256": file_sha256(p), "role": f"gazetteer (x{gazetteer_weight})"}
+            for p in sorted(gazetteer.glob("names-*.txt"))] if gazetteer is not None and gazetteer_weight else []),
         "files": {name: file_sha256(out / name) for name in outputs},
         "arrays": layout,
         "tables": tables,
         "licence": licence,
+        "min_word_count": min_word_count,
     }
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _log(f"wrote {out}: {sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB")

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, progress, records, schema
-from .build import CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
+from .build import (CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT,
+                    DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model)
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .legacy import MODES as LEGACY_MODES, convert_lines
@@ -274,7 +275,10 @@ def cmd_build_model(args: argparse.Namespace) -> int:
     try:
         build_model(args.corpus, args.out, args.fallback or DEFAULT_FALLBACK, order=args.order,
                     cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
-                    abbreviations=args.abbreviations, patterns=tuple(args.glob or CORPUS_PATTERNS))
+                    abbreviations=args.abbreviations, patterns=tuple(args.glob or CORPUS_PATTERNS),
+                    min_word_count=args.min_word_count,
+                    expand_abbreviations=not args.no_expansions, gazetteer=args.gazetteer,
+                    gazetteer_weight=args.gazetteer_weight)
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -519,7 +523,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: one per CPU)")
     build.add_argument("--abbreviations", type=Path, metavar="FILE",
                        help="an 'ABBR:expansion' list; its abbreviations with Vietnamese letters "
-                            "(HĐND) are restored when typed without them (HDND)")
+                            "(HĐND) are restored when typed without them (HDND), and its abbreviations "
+                            "with one reading are read by the LM as what they stand for")
+    build.add_argument("--min-word-count", type=_int_between(0, 1 << 30), default=DEFAULT_MIN_WORD_COUNT,
+                       metavar="N", help="a non-syllable word (UBND, Facebook) seen N times or more gets an LM "
+                                         f"symbol of its own, else it is <unk> (0: never; default {DEFAULT_MIN_WORD_COUNT})")
+    build.add_argument("--no-expansions", action="store_true",
+                       help="do not read abbreviations as what they stand for")
+    build.add_argument("--gazetteer", type=Path, metavar="DIR",
+                       help="a names folder (names-admin-*.txt, names-person-*.txt): place and person names "
+                            "counted as name n-grams")
+    build.add_argument("--gazetteer-weight", type=_int_between(0, 1000), default=DEFAULT_GAZETTEER_WEIGHT,
+                       metavar="N", help=f"times each gazetteer entry is counted (default {DEFAULT_GAZETTEER_WEIGHT})")
     build.add_argument("--licence", default=UNSPECIFIED_LICENCE, metavar="TEXT",
                        help="the terms under which the model may be shared, recorded in model.json")
     build.set_defaults(run=cmd_build_model)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mmap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +35,8 @@ META_FILE = "model.json"
 VOCAB_FILE = "vocab.tsv"
 LM_FILE = "lm.bin"
 ABBREVIATIONS_FILE = "abbreviations.tsv"  # optional
+EXPANSIONS_FILE = "expansions.tsv"  # optional: abbreviation -> the LM symbols it is read as
+_OPTIONAL_FILES = (ABBREVIATIONS_FILE, EXPANSIONS_FILE)
 _ALIGN = 16
 
 
@@ -69,6 +71,10 @@ class Model:
     lexicon: Lexicon
     lm: NgramLM
     abbreviations: dict[str, str]  # typed without diacritics -> abbreviation (HDND -> HĐND)
+    # where each abbreviation of the table came from ("list" or "corpus"), by plain spelling
+    abbreviation_origin: dict[str, str] = field(default_factory=dict)
+    # abbreviation -> (the LM symbols it is read as, where that reading came from)
+    expansions: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, verify: bool = True) -> "Model":
@@ -86,7 +92,7 @@ class Model:
                 f"{meta_path}: model format version {version!r}, this vnrestore reads "
                 f"version {FORMAT_VERSION}; rebuild the model with `vnrestore build-model`"
             )
-        for name in (VOCAB_FILE, LM_FILE, *(n for n in meta["files"] if n == ABBREVIATIONS_FILE)):
+        for name in (VOCAB_FILE, LM_FILE, *(n for n in meta["files"] if n in _OPTIONAL_FILES)):
             file = directory / name
             if not file.is_file():
                 raise ModelError(f"{file}: missing model file")
@@ -97,10 +103,12 @@ class Model:
             raise ModelError(f"{directory / VOCAB_FILE}: {len(symbols)} entries, {META_FILE} says {meta['vocab_size']}")
         arrays = _map_arrays(directory / LM_FILE, meta["arrays"])
         lm = from_file_arrays(arrays, meta["tables"], meta["order"])
-        abbreviations = {}
+        abbreviations, origin, expansions = {}, {}, {}
         if ABBREVIATIONS_FILE in meta["files"]:
-            abbreviations = _read_pairs(directory / ABBREVIATIONS_FILE)
-        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations)
+            abbreviations, origin = _read_abbreviations(directory / ABBREVIATIONS_FILE)
+        if EXPANSIONS_FILE in meta["files"]:
+            expansions = _read_expansions(directory / EXPANSIONS_FILE)
+        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations, origin, expansions)
 
 
 def file_sha256(path: Path) -> str:
@@ -111,16 +119,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _tsv_rows(path: Path, columns: tuple[str, ...]):
+def _tsv_rows(path: Path, columns: tuple[str, ...], optional: int = 0):
     """(line number, fields) of a model TSV file, comment lines skipped; a line with
-    another number of fields is an error naming the file, the line and the columns."""
+    another number of fields (the last `optional` columns may be left out) is an error
+    naming the file, the line and the columns."""
     expected = "<TAB>".join(columns)
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if line.startswith("#"):
                 continue
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != len(columns):
+            if not len(columns) - optional <= len(fields) <= len(columns):
                 raise ModelError(f"{path}:{number}: expected '{expected}'")
             yield number, fields
 
@@ -139,9 +148,19 @@ def _read_vocab(path: Path) -> tuple[list[str], list[int], list[int]]:
     return symbols, counts, capitalized
 
 
-def _read_pairs(path: Path) -> dict[str, str]:
-    """The abbreviation table: spelling typed without diacritics -> abbreviation."""
-    return {plain: form for _, (plain, form) in _tsv_rows(path, ("plain", "abbreviation"))}
+def _read_abbreviations(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The abbreviation table: spelling typed without diacritics -> abbreviation, and
+    where each came from (models built before the origin column: the list)."""
+    table, origin = {}, {}
+    for _, (plain, form, *source) in _tsv_rows(path, ("plain", "abbreviation", "from"), optional=1):
+        table[plain], origin[plain] = form, source[0] if source else "list"
+    return table, origin
+
+
+def _read_expansions(path: Path) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Abbreviation -> (the LM symbols it is read as, where that reading came from)."""
+    return {abbr: (tuple(expansion.split(" ")), source)
+            for _, (abbr, expansion, source) in _tsv_rows(path, ("abbreviation", "expansion", "from"))}
 
 
 def _map_arrays(path: Path, layout: dict) -> dict[str, np.ndarray]:

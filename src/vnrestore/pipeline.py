@@ -9,28 +9,31 @@ from __future__ import annotations
 
 import copy
 import threading
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-import numpy as np
 import regex
 
 from . import many
 from .casing import apply_case
 from .decode import decode
+from .lattice import Lattices, build_lattices
 from .model import Model
-from .orthography import STYLES, has_accents, is_valid_syllable, key, normalize_syllable
-from .segment import BOS, EOS, UNK, capitalized_inside, segments, symbol
+from .orthography import STYLES, normalize_syllable
 from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
-from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan
-from .tokenize import CODE, NEWLINE, WORD, Token, render, tokenize
+from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
+from .posterior import posteriors
+from .segment import BOS, EOS, UNK
+from .sources import plan_with
+from .sources.abbreviations import AbbreviationSource
+from .sources.lexicon import LexiconSource, UserLexicon
+from .sources.names import NameSource
+from .tokenize import Token, render, tokenize
 from .userlex import read_user_lexicon
 
 MODES = ("auto", "plain", "ocr")
 BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
-_ACCENTED_LINE_SHARE = 0.5
 _OCR_LOCK = threading.Lock()
 
 
@@ -43,6 +46,8 @@ class Options:
     max_candidates: int = 32  # accented forms considered per word, most frequent first
     name_weight: float = 0.5   # capitalized words inside sentences: weight of the odds against
     #                            forms never seen in names
+    caps_name_cost: float | None = 2.0  # ALL-CAPS words: score added to reading one as a name
+    #                                      (None: never)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
@@ -71,13 +76,17 @@ class TokenChoice:
     source: str
     confidence: float = 1.0
     alternatives: tuple[tuple[str, float], ...] = field(default=())  # (form, probability), best first
+    detail: str = ""  # where an abbreviation's output and LM reading came from ("" if nothing to say)
 
     def as_dict(self) -> dict:
-        return {
+        result = {
             "start": self.start, "end": self.end, "kind": self.kind, "input": self.input,
             "output": self.output, "source": self.source, "confidence": round(self.confidence, 4),
             "alternatives": [[form, round(p, 4)] for form, p in self.alternatives],
         }
+        if self.detail:
+            result["detail"] = self.detail
+        return result
 
 
 @dataclass
@@ -85,9 +94,7 @@ class _Decision:
     """Everything decoding one block produced, for rendering and explaining."""
 
     tokens: list[Token]
-    segs: list[list[int]]             # token indices of each segment
-    lattices: list[list[tuple[int, ...]]]  # candidate ids per position of each segment
-    costs: list[list[list[float] | None]]  # prior scores per candidate (None: none)
+    lattices: Lattices                # positions, candidates and prior scores per segment
     paths: list[list[int]]            # chosen candidate index per position
     chosen: dict[int, int]            # token index -> chosen word id, for restored words
     source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN/ABBREVIATION for words
@@ -113,18 +120,17 @@ class Restorer:
         self._favour(user_lexicon or {})
 
     def _favour(self, user_lexicon: Mapping[str, float]) -> None:
-        """Set up the user lexicon: a score bonus per word id, extra candidates, and the
-        list of syllables the model cannot produce (not in its vocabulary)."""
+        """Set up the candidate sources; the user lexicon gives a score bonus per word id,
+        extra candidates, and the list of syllables the model cannot produce."""
         lexicon = self.model.lexicon
-        self.unknown_user_forms = sorted(f for f in user_lexicon if lexicon.id(f) is None)
-        self._bonus = {lexicon.id(f): b for f, b in user_lexicon.items() if lexicon.id(f) is not None}
-        # A favoured syllable known only from the fallback inventory (never seen in the
-        # corpus) is not normally offered; the user lexicon makes it a candidate.
-        self._extra: dict[str, tuple[int, ...]] = {}
-        for word_id in self._bonus:
-            word_key = key(lexicon.symbols[word_id])
-            if word_id not in lexicon.candidates(word_key):
-                self._extra[word_key] = self._extra.get(word_key, ()) + (word_id,)
+        user = UserLexicon(lexicon, user_lexicon)
+        self.unknown_user_forms = user.unknown_forms
+        self._bonus = user.bonus
+        self._abbreviations = AbbreviationSource(self.model.abbreviations, lexicon, self.model.expansions,
+                                                 self.model.abbreviation_origin)
+        self._sources = [self._abbreviations,
+                         LexiconSource(lexicon, self.options.max_candidates, user.extra)]
+        self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -230,47 +236,15 @@ class Restorer:
         return twin
 
     # -- stages ---------------------------------------------------------------------
-    def _plan(self, text: str):
+    def _plan(self, text: str) -> Plan:
         """Tokens; candidate ids for the words to restore (others get a fixed LM id);
         channel scores per candidate (ocr mode); where each word's output comes from."""
         tokens = list(tokenize(text))
         mode = self.options.mode
         if mode == "ocr" or (mode == "auto" and looks_like_ocr(tokens, self._ocr_candidates())):
-            return self._plan_ocr(tokens)
-        lexicon = self.model.lexicon
-        abbreviations = self.model.abbreviations
-        limit = self.options.max_candidates
-        accented_lines = _accented_lines(tokens)
-        line = 0
-        lattice_of: dict[int, tuple[int, ...]] = {}
-        source: dict[int, str] = {}
-        fixed: dict[int, str] = {}
-        for i, tok in enumerate(tokens):
-            if tok.kind == NEWLINE:
-                line += 1
-                continue
-            if tok.kind != WORD:
-                continue
-            text_i = tok.text
-            if text_i in abbreviations:
-                fixed[i], source[i] = abbreviations[text_i], ABBREVIATION
-                continue
-            if text_i.isascii():
-                lower = text_i.lower()
-                keep_as_is = line in accented_lines and is_valid_syllable(lower)
-                cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + self._extra.get(lower, ())
-                if cands:
-                    lattice_of[i] = cands
-                    source[i] = RESTORED
-                    continue
-                source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
-            else:
-                source[i] = KEPT if is_valid_syllable(unicodedata.normalize("NFC", text_i.lower())) else UNKNOWN
-        return Plan(tokens, lattice_of, {}, source, fixed)
-
-    def _plan_ocr(self, tokens: list[Token]) -> Plan:
-        return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
-                        self.options.keep_score)
+            return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
+                            self.options.keep_score)
+        return plan_with(tokens, self._sources)
 
     def _ocr_candidates(self) -> OcrCandidates:
         with _OCR_LOCK:  # loaded on first use, once, however many threads ask
@@ -278,62 +252,21 @@ class Restorer:
                 self._ocr = OcrCandidates(self.model.lexicon)
             return self._ocr
 
-    def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]],
-                  channel_of: dict[int, tuple[float, ...]]):
-        """Segments, their candidate lattices (LM ids), and per-candidate prior scores.
-
-        A capitalized word inside a sentence is most likely a name, and names spell a key
-        with other odds than common words (Nam, Hà, Đức): its candidates become the LM's
-        name symbols (^hà), and a form the corpus never wrote capitalized keeps its own
-        symbol but pays the smoothed log-share of such uses, scaled by `name_weight`.
-        Syllables of the user lexicon get their bonus."""
-        lexicon = self.model.lexicon
-        weight = self.options.name_weight
-        bonus = self._bonus
-        segs = segments(tokens)
-        lattices, costs = [], []
-        for seg in segs:
-            lattice, cost = [], []
-            for k, i in enumerate(seg):
-                cands = lattice_of.get(i)
-                extra = None
-                if cands is None:
-                    sym_id = lexicon.id(symbol(tokens[i]))
-                    cands = (self._unk if sym_id is None else sym_id,)
-                elif len(cands) > 1:
-                    channel = channel_of.get(i)
-                    if channel is not None:
-                        extra = [self.options.channel_weight * c for c in channel]
-                    if bonus and any(c in bonus for c in cands):
-                        extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
-                if capitalized_inside(tokens, seg, k):
-                    as_names = [lexicon.as_name(c) for c in cands]
-                    if len(cands) > 1:
-                        # A form never seen capitalized has no name symbol: it pays the
-                        # (smoothed) odds of being one instead.
-                        names = [0.0 if n else weight * lexicon.log_prior_capitalized(c)
-                                 for c, n in zip(cands, as_names)]
-                        extra = [a + b for a, b in zip(extra, names)] if extra else names
-                    cands = tuple(n or c for c, n in zip(cands, as_names))
-                lattice.append(cands)
-                cost.append(extra)
-            lattices.append(lattice)
-            costs.append(cost)
-        return segs, lattices, costs
-
     def _decide(self, text: str) -> "_Decision":
         plan = self._plan(text)
-        tokens, lattice_of, source = plan.tokens, plan.lattice_of, plan.source
-        segs, lattices, costs = self._lattices(tokens, lattice_of, plan.channel_of)
-        paths = decode(lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam, costs=costs)
+        lattice_of, source = plan.lattice_of, plan.source
+        lat = build_lattices(plan, self.model.lexicon, self._unk, self._names, self._bonus,
+                             self.options.channel_weight, self._abbreviations)
+        paths = decode(lat.lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam,
+                       costs=lat.costs)
         chosen: dict[int, int] = {}
-        for seg, lattice, path in zip(segs, lattices, paths):
+        for seg, lattice, path in zip(lat.positions, lat.lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
                 if i in lattice_of and cands[pick] != self._unk:  # <unk>: keep as read
                     chosen[i] = self.model.lexicon.plain(cands[pick])
                 elif i in lattice_of:
                     source[i] = KEPT
-        return _Decision(tokens, segs, lattices, costs, paths, chosen, source, plan.fixed)
+        return _Decision(plan.tokens, lat, paths, chosen, source, plan.fixed)
 
     def _form(self, token: Token, word_id: int) -> str:
         form = self.model.lexicon.symbols[word_id]
@@ -366,44 +299,16 @@ class Restorer:
                 result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))
             else:
                 output = decision.fixed.get(i, tok.text)
-                result.append(TokenChoice(start, end, tok.kind, tok.text, output, source.get(i, PROTECTED)))
+                label = source.get(i, PROTECTED)
+                detail = self._abbreviations.detail(tok.text, output) if label != PROTECTED else ""
+                if detail and label == UNKNOWN:
+                    label = ABBREVIATION  # not unknown: read as what it stands for
+                result.append(TokenChoice(start, end, tok.kind, tok.text, output, label, detail=detail))
         return result
 
     def _posteriors(self, decision: "_Decision") -> dict[int, list[tuple[int, float]]]:
-        """For each restored token, every candidate's probability given the rest of the
-        chosen path (a softmax over the scores of the path with that one word swapped)."""
-        lm = self.model.lm
-        plain = self.model.lexicon.plain  # name symbols (^hà) back to their forms
-        window = lm.order  # a word affects the scores of itself and the next order-1 words
-        result: dict[int, list[tuple[int, float]]] = {}
-        for seg, lattice, cost, path in zip(decision.segs, decision.lattices, decision.costs, decision.paths):
-            words = [cands[p] for cands, p in zip(lattice, path)] + [self._eos]
-            states = [lm.initial_state(self._bos)]
-            for w in words[:-1]:
-                _, nxt = lm.score(np.array([states[-1]], dtype=np.uint64), np.array([w], dtype=np.uint64))
-                states.append(int(nxt[0]))
-            pairs = [(t, c) for t, cands in enumerate(lattice) if len(cands) > 1 for c in cands]
-            if not pairs:
-                continue
-            state = np.array([states[t] for t, _ in pairs], dtype=np.uint64)
-            total = np.array([cost[t][j] if cost[t] is not None else 0.0
-                              for t, cands in enumerate(lattice) if len(cands) > 1 for j in range(len(cands))])
-            for k in range(window):
-                pos = np.array([t + k for t, _ in pairs])
-                live = pos < len(words)
-                word = np.array([c if k == 0 else words[min(t + k, len(words) - 1)] for t, c in pairs],
-                                dtype=np.uint64)
-                lp, state = lm.score(state, word)
-                total += np.where(live, lp, 0.0)
-            by_position: dict[int, list[tuple[int, float]]] = {}
-            for (t, c), score in zip(pairs, total):
-                by_position.setdefault(t, []).append((c, float(score)))
-            for t, scored in by_position.items():
-                best = max(s for _, s in scored)
-                weights = [(c, float(np.exp(s - best))) for c, s in scored]
-                norm = sum(w for _, w in weights)
-                result[seg[t]] = sorted(((plain(c), w / norm) for c, w in weights), key=lambda e: -e[1])
-        return result
+        return posteriors(decision.lattices, decision.paths, self.model.lm, self._bos, self._eos,
+                          self.model.lexicon.plain)
 
 
 def _text_list(texts: Iterable[str], name: str) -> list[str]:
@@ -414,24 +319,6 @@ def _text_list(texts: Iterable[str], name: str) -> list[str]:
         if not isinstance(text, str):
             raise TypeError(f"{name}[{i}] must be a str, not {type(text).__name__}")
     return texts
-
-
-def _accented_lines(tokens: list[Token]) -> set[int]:
-    """Lines written with diacritics: there a plain word that is a valid syllable (cho,
-    la, anh) was most likely meant as written, so it is kept."""
-    accented: set[int] = set()
-    line, marked, plain = 0, 0, 0
-    for tok in tokens + [Token(0, 0, NEWLINE, "")]:
-        if tok.kind == NEWLINE:
-            if marked and marked >= _ACCENTED_LINE_SHARE * (marked + plain):
-                accented.add(line)
-            line, marked, plain = line + 1, 0, 0
-        elif tok.kind == WORD:
-            if has_accents(tok.text):
-                marked += 1
-            elif tok.text.isascii():
-                plain += 1
-    return accented
 
 
 _NO_OCR_SIGN = regex.compile(r"[^\x00-\x7f]|[0-9&]")

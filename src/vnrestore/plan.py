@@ -14,7 +14,7 @@ from .tokenize import Token
 RESTORED = "restored"    # chosen among accented candidates by the decoder
 KEPT = "kept"            # a word left as written (already accented, or plain and valid in accented text)
 UNKNOWN = "unknown"      # a word with no Vietnamese reading (foreign word, name, abbreviation)
-ABBREVIATION = "abbreviation"  # an abbreviation typed without its Vietnamese letter (HDND -> HĐND)
+ABBREVIATION = "abbreviation"  # a known abbreviation: typed without its Vietnamese letter (HDND -> HĐND), or read as what it stands for (UBND)
 PROTECTED = "protected"  # numbers, codes, URLs, punctuation, spacing
 
 

@@ -1,0 +1,83 @@
+"""Accent-stripped words -> the accented syllables they can stand for.
+
+Candidates come from the model's lexicon (most frequent first, at most `limit`) plus the
+user lexicon's extras.  On a line written with diacritics a plain word that is a valid
+syllable (cho, la, anh) was most likely meant as written, so it is kept.  Words already
+accented are kept when they are valid syllables; anything else is unknown.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Mapping
+
+from ..candidates import Lexicon
+from ..orthography import has_accents, is_valid_syllable, key
+from ..plan import KEPT, RESTORED, UNKNOWN, Plan
+from ..tokenize import NEWLINE, WORD, Token
+
+_ACCENTED_LINE_SHARE = 0.5
+
+
+class UserLexicon:
+    """The user lexicon seen from a model: a score bonus per word id, extra candidates
+    (a favoured syllable known only from the fallback inventory, never seen in the
+    corpus, is not normally offered), and the forms the model cannot produce."""
+
+    def __init__(self, lexicon: Lexicon, favoured: Mapping[str, float]):
+        self.unknown_forms = sorted(f for f in favoured if lexicon.id(f) is None)
+        self.bonus = {lexicon.id(f): b for f, b in favoured.items() if lexicon.id(f) is not None}
+        self.extra: dict[str, tuple[int, ...]] = {}
+        for word_id in self.bonus:
+            word_key = key(lexicon.symbols[word_id])
+            if word_id not in lexicon.candidates(word_key):
+                self.extra[word_key] = self.extra.get(word_key, ()) + (word_id,)
+
+
+class LexiconSource:
+    def __init__(self, lexicon: Lexicon, limit: int, extra: Mapping[str, tuple[int, ...]]):
+        self.lexicon = lexicon
+        self.limit = limit
+        self.extra = extra
+
+    def propose(self, tokens: list[Token], plan: Plan) -> None:
+        lexicon, limit, extra = self.lexicon, self.limit, self.extra
+        accented_lines = _accented_lines(tokens)
+        line = 0
+        for i, tok in enumerate(tokens):
+            if tok.kind == NEWLINE:
+                line += 1
+                continue
+            if tok.kind != WORD or i in plan.source:
+                continue
+            text_i = tok.text
+            if text_i.isascii():
+                lower = text_i.lower()
+                keep_as_is = line in accented_lines and is_valid_syllable(lower)
+                cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + extra.get(lower, ())
+                if cands:
+                    plan.lattice_of[i] = cands
+                    plan.source[i] = RESTORED
+                    continue
+                plan.source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
+            else:
+                valid = is_valid_syllable(unicodedata.normalize("NFC", text_i.lower()))
+                plan.source[i] = KEPT if valid else UNKNOWN
+
+
+def _accented_lines(tokens: list[Token]) -> set[int]:
+    """Lines written with diacritics: there a plain word that is a valid syllable (cho,
+    la, anh) was most likely meant as written, so it is kept."""
+    accented: set[int] = set()
+    line, marked, plain = 0, 0, 0
+    for tok in tokens + [Token(0, 0, NEWLINE, "")]:
+        if tok.kind == NEWLINE:
+            if marked and marked >= _ACCENTED_LINE_SHARE * (marked + plain):
+                accented.add(line)
+            line, marked, plain = line + 1, 0, 0
+        elif tok.kind == WORD:
+            if has_accents(tok.text):
+                marked += 1
+            elif tok.text.isascii():
+                plain += 1
+    return accented
