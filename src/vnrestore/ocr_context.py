@@ -1,0 +1,175 @@
+"""What the words around an OCR'd word say about it: OCR mode's planning rules.
+
+The OCR error model scores one word at a time; these rules use the line it stands on.
+
+* **Which lines were read by an English model at all.**  A line holding a letter that
+  no English (Latin-1) OCR model prints - đ, ă, ơ, ư, ĩ, ũ and every letter with a hook
+  or a dot below - is correct text or the output of a Vietnamese-aware engine, so its
+  valid syllables are kept as written.  Without this, the error model, which learned
+  that English OCR never prints "Đ" or "ư", "repairs" correct text (Độc -> Ốc).
+* **Abbreviations.**  A short all-caps token that spells no syllable (TT, UBND, KT) in a
+  line that is not itself all caps is what it looks like.
+* **Keeping a word as read** needs evidence that it is not Vietnamese: it is capitalized
+  or all caps (a name, an abbreviation, a code), or its neighbours are also words that
+  no syllable explains (an English phrase).  A lower-case word among Vietnamese words
+  (tir, ctr, chite, trudge) is a noisy syllable and gets no keep option.
+* **Case.**  Digits and symbols stand for letters whose case OCR did not say ("T6" is
+  Tổ, "S6:" is Số), and mixed case inside a word is noise ("chAm" is chấm): such a
+  word is written Title or lower from its letters, UPPER only among all-caps words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import regex
+
+from .orthography import is_valid_syllable
+from .tokenize import CODE, NEWLINE, PUNCT, SPACE, WORD, Token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .ocr import OcrCandidates
+
+_SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
+# A code-like token is read as a noisy word when it is short and made of letters,
+# digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
+NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
+LONE_SYMBOL = regex.compile(f"[{_SYMBOLS}]")  # "¢", "&" for ở, "¥" for ý, standing alone
+
+# Vietnamese letters outside Latin-1: an English OCR model has no way to print them.
+VIETNAMESE_ONLY = frozenset(
+    "đăơưĩũạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+ABBREVIATION_LETTERS = (2, 5)  # an all-caps token this long that spells no syllable
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord(Token):
+    """A token whose restored form takes its case from ``case`` (a case pattern such as
+    "x", "Xx" or "X"), not from its noisy text."""
+
+    case: str = ""
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def _all_caps(text: str) -> bool:
+    letters = _letters(text)
+    return len(letters) >= 2 and letters.isupper()
+
+
+class OcrContext:
+    """Per-token facts about one block of (merged) tokens, computed once."""
+
+    def __init__(self, tokens: list[Token], ocr: "OcrCandidates"):
+        self.tokens = tokens
+        self.ocr = ocr
+        self.line_of: list[int] = []
+        line = 0
+        for tok in tokens:
+            self.line_of.append(line)
+            line += tok.kind == NEWLINE
+        self.words: list[int] = [i for i, t in enumerate(tokens) if t.kind in (WORD, CODE)]
+        self._position = {i: k for k, i in enumerate(self.words)}
+        self.vietnamese_lines = {self.line_of[i] for i in self.words if self._written_vietnamese(tokens[i].text)}
+        self._vietnamese: dict[int, bool] = {}
+
+    # ---- facts -------------------------------------------------------------------
+
+    @staticmethod
+    def _written_vietnamese(text: str) -> bool:
+        lower = unicodedata.normalize("NFC", text.lower())
+        return any(ch in VIETNAMESE_ONLY for ch in lower) and is_valid_syllable(lower)
+
+    def is_reading(self, i: int) -> bool:
+        """Whether token i is a (possibly noisy) reading of a syllable."""
+        tok = self.tokens[i]
+        if tok.kind == WORD:
+            return True
+        if tok.kind == CODE:
+            return NOISY_WORD.fullmatch(tok.text) is not None
+        return tok.kind == PUNCT and LONE_SYMBOL.fullmatch(tok.text) is not None and self._between_words(i)
+
+    def _between_words(self, i: int) -> bool:
+        """A lone symbol with a space and a lower-case word on each side ("chua ¢ nha",
+        "kien ¥ thirc"): it stands where a syllable would."""
+        tokens = self.tokens
+        if not (0 < i - 1 and i + 2 < len(tokens)):
+            return False
+        if tokens[i - 1].kind != SPACE or tokens[i + 1].kind != SPACE:
+            return False
+        before, after = tokens[i - 2], tokens[i + 2]
+        return all(t.kind in (WORD, CODE) and t.text.islower() for t in (before, after))
+
+    def vietnamese(self, i: int) -> bool:
+        """Whether token i reads as a syllable: it spells a key, accents aside, or does
+        once its digits and symbols are read as letters."""
+        known = self._vietnamese.get(i)
+        if known is None:
+            text = self.tokens[i].text
+            known = self.ocr.is_vietnamese_reading(text) or self.ocr.folds_to_key(text)
+            self._vietnamese[i] = known
+        return known
+
+    def _neighbours(self, i: int, reach: int = 1) -> list[int]:
+        """Word tokens within `reach` words of token i on its own line."""
+        k = self._position.get(i)
+        if k is None:
+            return []
+        line = self.line_of[i]
+        out = []
+        for j in list(range(k - reach, k)) + list(range(k + 1, k + reach + 1)):
+            if 0 <= j < len(self.words) and self.line_of[self.words[j]] == line:
+                out.append(self.words[j])
+        return out
+
+    def _caps_context(self, i: int) -> bool:
+        """Whether the words next to token i on its line are all caps (a heading)."""
+        around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
+        return bool(around) and all(_all_caps(self.tokens[j].text) for j in around)
+
+    # ---- decisions ---------------------------------------------------------------
+
+    def kept_as_written(self, i: int) -> bool:
+        """Valid syllables on a line not read by an English model; short all-caps
+        abbreviations outside all-caps lines."""
+        text = self.tokens[i].text
+        if self.line_of[i] in self.vietnamese_lines and is_valid_syllable(
+                unicodedata.normalize("NFC", text.lower())):
+            return True
+        low, high = ABBREVIATION_LETTERS
+        return (self.tokens[i].kind == WORD and low <= len(text) <= high and text.isupper()
+                and not self.vietnamese(i) and not self._caps_context(i))
+
+    def keep_score(self, i: int, keep_score: float) -> float | None:
+        """The channel score of keeping token i as read, or None when keeping it is
+        not an option (it reads as a syllable, or nothing says it is not one)."""
+        tok = self.tokens[i]
+        if tok.kind == PUNCT:
+            return keep_score  # "&" may be an ampersand
+        if self.vietnamese(i):
+            return None
+        if tok.text[:1].isupper() or any(ch.isdigit() for ch in tok.text):
+            return keep_score  # names, abbreviations, codes
+        foreign = [j for j in self._neighbours(i, 2) if not self.vietnamese(j)]
+        return keep_score if len(foreign) >= 2 else None
+
+    def cased(self, i: int) -> Token:
+        """Token i, with the case its restored form should take when its own text does
+        not say it (digits, symbols or mixed case in the word)."""
+        tok = self.tokens[i]
+        text = tok.text
+        letters = _letters(text)
+        if letters == text and (text.islower() or text.isupper() or text.istitle()):
+            return tok  # plain case shapes: apply_case reads them from the text
+        if self._caps_context(i) or (len(letters) >= 2 and letters.isupper()):
+            case = "X"
+        elif letters[:1].isupper() and text[:1] == letters[:1]:
+            case = "Xx"
+        else:
+            case = "x"
+        return OcrWord(tok.start, tok.end, tok.kind, tok.text, case)
+
