@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .orthography import is_valid_syllable
+from .orthography import is_valid_syllable, strip_accents
 from .tokenize import CODE, NEWLINE, PUNCT, SPACE, WORD, Token
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +42,8 @@ LONE_SYMBOL = regex.compile(f"[{_SYMBOLS}]")  # "¢", "&" for ở, "¥" for ý, 
 VIETNAMESE_ONLY = frozenset(
     "đăơưĩũạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 ABBREVIATION_LETTERS = (2, 5)  # an all-caps token this long that spells no syllable
+_VOWELS = frozenset("aeiouy")
+_D_READ_AS = frozenset("bp")  # what English OCR makes of a capital Đ, in lower case
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,9 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalpha())
 
 
-def _all_caps(text: str) -> bool:
+def _upper_share(text: str) -> float:
     letters = _letters(text)
-    return len(letters) >= 2 and letters.isupper()
+    return sum(ch.isupper() for ch in letters) / max(len(letters), 1)
 
 
 class OcrContext:
@@ -128,8 +130,28 @@ class OcrContext:
 
     def _caps_context(self, i: int) -> bool:
         """Whether the words next to token i on its line are all caps (a heading)."""
+        around = [j for j in self._around(i) if len(_letters(self.tokens[j].text)) >= 3]
+        return bool(around) and all(_upper_share(self.tokens[j].text) > 0.5 for j in around)
+
+    def _lower_context(self, i: int) -> bool:
+        """Whether a word next to token i is mostly lower case and none is a longer
+        all-caps word: "BO trwong" is Bộ trưởng, "CHiNH PHU" a heading."""
         around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
-        return bool(around) and all(_all_caps(self.tokens[j].text) for j in around)
+        return (any(_upper_share(self.tokens[j].text) <= 0.5 for j in around)
+                and not self._caps_context(i))
+
+    def _around(self, i: int) -> list[int]:
+        """The words next to token i on its line that read as syllables."""
+        return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
+
+    def _sentence_start(self, i: int) -> bool:
+        """Whether token i opens a sentence or a list item ("1.", "a)", "- ")."""
+        for j in range(i - 1, -1, -1):
+            tok = self.tokens[j]
+            if tok.kind in (SPACE, NEWLINE):
+                continue
+            return tok.kind == PUNCT and tok.text in ".!?()-–"
+        return True
 
     # ---- decisions ---------------------------------------------------------------
 
@@ -137,9 +159,11 @@ class OcrContext:
         """Valid syllables on a line not read by an English model; short all-caps
         abbreviations outside all-caps lines."""
         text = self.tokens[i].text
-        if self.line_of[i] in self.vietnamese_lines and is_valid_syllable(
-                unicodedata.normalize("NFC", text.lower())):
-            return True
+        if self.line_of[i] in self.vietnamese_lines:
+            lower = unicodedata.normalize("NFC", text.lower())
+            # valid syllables, and letters or consonant runs standing alone (điểm b, 5 km)
+            if is_valid_syllable(lower) or not any(ch in _VOWELS for ch in strip_accents(lower)):
+                return True
         low, high = ABBREVIATION_LETTERS
         return (self.tokens[i].kind == WORD and low <= len(text) <= high and text.isupper()
                 and not self.vietnamese(i) and not self._caps_context(i))
@@ -150,6 +174,8 @@ class OcrContext:
         tok = self.tokens[i]
         if tok.kind == PUNCT:
             return keep_score  # "&" may be an ampersand
+        if self.line_of[i] in self.vietnamese_lines:
+            return keep_score  # correct text or a Vietnamese engine: a foreign word (ion, metro)
         if self.vietnamese(i):
             return None
         if tok.text[:1].isupper() or any(ch.isdigit() for ch in tok.text):
@@ -163,6 +189,10 @@ class OcrContext:
         tok = self.tokens[i]
         text = tok.text
         letters = _letters(text)
+        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._sentence_start(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "biéu" opening a sentence: Điều
+        if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
         if letters == text and (text.islower() or text.isupper() or text.istitle()):
             return tok  # plain case shapes: apply_case reads them from the text
         if self._caps_context(i) or (len(letters) >= 2 and letters.isupper()):
