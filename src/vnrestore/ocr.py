@@ -24,7 +24,7 @@ from rapidfuzz.distance import Levenshtein
 from .candidates import Lexicon
 from .model import default_model_dir
 from .ocrmodel import ConfusionTable
-from .orthography import strip_accents
+from .orthography import normalize_syllable, strip_accents
 from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
 from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
@@ -33,6 +33,7 @@ MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading
 NEAR_KEYS = 20       # neighbouring keys ranked by the channel (their most frequent form)
 KEYS_EXPANDED = 10   # of those, the keys whose every form is scored
 FORMS_PER_KEY = 8    # most frequent forms of each
+RESPELL_COST = -8.0   # channel score of another tone for a syllable on a Vietnamese line
 CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best are dropped
 _ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
@@ -65,6 +66,18 @@ class OcrCandidates:
         lower = reading.lower()
         folded = self._folded_key(lower)
         return folded != lower and bool(self.lexicon.candidates(folded))
+
+    def respelled(self, reading: str) -> tuple[tuple[int, ...], tuple[float, ...]] | None:
+        """Candidates for a valid syllable on a line an English model did not read: its
+        own form (channel 0) and the other forms of its key at ``RESPELL_COST``, so only
+        a context that insists (a Vietnamese engine's "chỉ bộ") changes it; None if
+        the form is not in the lexicon."""
+        lower = unicodedata.normalize("NFC", reading).lower()
+        own = self.lexicon.id(normalize_syllable(lower))
+        if own is None:
+            return None
+        others = tuple(w for w in self.lexicon.candidates(strip_accents(lower))[:FORMS_PER_KEY] if w != own)
+        return (own,) + others, (0.0,) + (RESPELL_COST,) * len(others)
 
     def _folded_key(self, lower: str) -> str:
         """The key a lower-case reading is searched under: accents stripped, digits and
@@ -140,6 +153,12 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
         if tok.text in abbreviations:
             fixed[i], source[i] = abbreviations[tok.text], ABBREVIATION
             continue
+        if context.written_syllable(i):
+            respelled = ocr.respelled(tok.text)
+            if respelled:  # its own form, or another tone of it if the context insists
+                lattice_of[i], channel_of[i] = respelled
+                source[i] = RESTORED
+                continue
         if tok.text in known or context.kept_as_written(i):
             source[i] = KEPT
             continue

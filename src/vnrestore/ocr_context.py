@@ -43,6 +43,7 @@ VIETNAMESE_ONLY = frozenset(
     "đăơưĩũạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 ABBREVIATION_LETTERS = (2, 5)  # an all-caps token this long that spells no syllable
 _VOWELS = frozenset("aeiouy")
+_ENGLISH_PRINTS = frozenset("abcdefghijklmnopqrstuvwxyzé")  # all this OCR's letters, lower case
 _D_READ_AS = frozenset("bp")  # what English OCR makes of a capital Đ, in lower case
 
 
@@ -76,15 +77,33 @@ class OcrContext:
             line += tok.kind == NEWLINE
         self.words: list[int] = [i for i, t in enumerate(tokens) if t.kind in (WORD, CODE)]
         self._position = {i: k for k, i in enumerate(self.words)}
-        self.vietnamese_lines = {self.line_of[i] for i in self.words if self._written_vietnamese(tokens[i].text)}
         self._vietnamese: dict[int, bool] = {}
+        self.vietnamese_lines = self._vietnamese_lines()
+
+    def _vietnamese_lines(self) -> set[int]:
+        """Lines not read by an English model: one word with a letter such a model cannot
+        print, or two with accents other than the é it does print; and a short line of
+        valid syllables next to such a line (a heading wrapped: "VIỆT" / "NAM")."""
+        strong: dict[int, int] = {}
+        weak: dict[int, int] = {}
+        valid: dict[int, bool] = {}
+        count: dict[int, int] = {}
+        for i in self.words:
+            line, text = self.line_of[i], self.tokens[i].text
+            lower = unicodedata.normalize("NFC", text.lower())
+            ok = is_valid_syllable(lower)
+            count[line] = count.get(line, 0) + 1
+            valid[line] = valid.get(line, True) and ok
+            if ok and any(ch in VIETNAMESE_ONLY for ch in lower):
+                strong[line] = strong.get(line, 0) + 1
+            elif ok and not lower.isascii() and set(lower) - _ENGLISH_PRINTS:
+                weak[line] = weak.get(line, 0) + 1
+        lines = {line for line in count if strong.get(line) or weak.get(line, 0) >= 2}
+        lines |= {line for line in count if count[line] <= 2 and valid[line]
+                  and (line - 1 in lines or line + 1 in lines)}
+        return lines
 
     # ---- facts -------------------------------------------------------------------
-
-    @staticmethod
-    def _written_vietnamese(text: str) -> bool:
-        lower = unicodedata.normalize("NFC", text.lower())
-        return any(ch in VIETNAMESE_ONLY for ch in lower) and is_valid_syllable(lower)
 
     def is_reading(self, i: int) -> bool:
         """Whether token i is a (possibly noisy) reading of a syllable."""
@@ -155,6 +174,11 @@ class OcrContext:
 
     # ---- decisions ---------------------------------------------------------------
 
+    def written_syllable(self, i: int) -> bool:
+        """A valid syllable on a line not read by an English model."""
+        return self.line_of[i] in self.vietnamese_lines and is_valid_syllable(
+            unicodedata.normalize("NFC", self.tokens[i].text.lower()))
+
     def kept_as_written(self, i: int) -> bool:
         """Valid syllables on a line not read by an English model; short all-caps
         abbreviations outside all-caps lines."""
@@ -162,8 +186,12 @@ class OcrContext:
         if self.line_of[i] in self.vietnamese_lines:
             lower = unicodedata.normalize("NFC", text.lower())
             # valid syllables, and letters or consonant runs standing alone (điểm b, 5 km)
-            if is_valid_syllable(lower) or not any(ch in _VOWELS for ch in strip_accents(lower)):
+            # abbreviations and numerals (II, HĐND) too
+            if (is_valid_syllable(lower) or not any(ch in _VOWELS for ch in strip_accents(lower))
+                    or text.isupper()):
                 return True
+        if len(text) == 1 and i + 1 < len(self.tokens) and self.tokens[i + 1].text == ")":
+            return True  # a list item's letter: "b) Thu, chi"
         low, high = ABBREVIATION_LETTERS
         return (self.tokens[i].kind == WORD and low <= len(text) <= high and text.isupper()
                 and not self.vietnamese(i) and not self._caps_context(i))
