@@ -330,7 +330,7 @@ class ConfusionTable:
         lines = [
             f"# {FORMAT} {FORMAT_VERSION}",
             "# OCR error model of vnrestore (see vnrestore/ocrmodel.py for the row kinds).",
-            "# Rebuild: python -m vnrestore.ocrlearn ../shared/ocr/train-*.jsonl.xz -o lexicon/ocr-confusions.tsv",
+            "# Rebuild: python -m vnrestore.ocrlearn PAIRS... -o lexicon/ocr-confusions.tsv (the pair files: lexicon/PROVENANCE.md)",
         ]
         for name, digest in self.inputs:
             lines.append(f"# input: {name} sha256={digest}")
