@@ -73,7 +73,9 @@ class OcrCandidates:
         a context that insists (a Vietnamese engine's "chỉ bộ") changes it; None if
         the form is not in the lexicon."""
         lower = unicodedata.normalize("NFC", reading).lower()
-        own = self.lexicon.id(normalize_syllable(lower))
+        if normalize_syllable(lower) != lower:
+            return None  # written in the other tone placement (hoá, thuỷ): keep it so
+        own = self.lexicon.id(lower)
         if own is None:
             return None
         others = tuple(w for w in self.lexicon.candidates(strip_accents(lower))[:FORMS_PER_KEY] if w != own)

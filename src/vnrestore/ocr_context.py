@@ -156,20 +156,25 @@ class OcrContext:
         """Whether a word next to token i is mostly lower case and none is a longer
         all-caps word: "BO trwong" is Bộ trưởng, "CHiNH PHU" a heading."""
         around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
-        return (any(_upper_share(self.tokens[j].text) <= 0.5 for j in around)
-                and not self._caps_context(i))
+        long_caps = [j for j in self._around(i) if len(_letters(self.tokens[j].text)) >= 3
+                     and _upper_share(self.tokens[j].text) > 0.5]
+        return any(_upper_share(self.tokens[j].text) <= 0.5 for j in around) and not long_caps
 
     def _around(self, i: int) -> list[int]:
         """The words next to token i on its line that read as syllables."""
         return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
 
-    def _sentence_start(self, i: int) -> bool:
-        """Whether token i opens a sentence or a list item ("1.", "a)", "- ")."""
+    def _line_start(self, i: int) -> bool:
+        """Whether token i is the first word of its line, after at most a list marker
+        ("1.", "a)", "- ", "(")."""
         for j in range(i - 1, -1, -1):
             tok = self.tokens[j]
-            if tok.kind in (SPACE, NEWLINE):
-                continue
-            return tok.kind == PUNCT and tok.text in ".!?()-–"
+            if tok.kind == NEWLINE:
+                return True
+            if tok.kind == WORD and len(tok.text) > 1:
+                return False
+            if tok.kind == CODE:
+                return False
         return True
 
     # ---- decisions ---------------------------------------------------------------
@@ -217,10 +222,12 @@ class OcrContext:
         tok = self.tokens[i]
         text = tok.text
         letters = _letters(text)
-        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._sentence_start(i):
+        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._line_start(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "biéu" opening a sentence: Điều
         if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
+        if len(text) == 1 and text.isupper() and not self._caps_context(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "T chic": Tổ chức
         if letters == text and (text.islower() or text.isupper() or text.istitle()):
             return tok  # plain case shapes: apply_case reads them from the text
         if self._caps_context(i) or (len(letters) >= 2 and letters.isupper()):
