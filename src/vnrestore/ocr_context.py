@@ -164,17 +164,14 @@ class OcrContext:
         """The words next to token i on its line that read as syllables."""
         return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
 
-    def _line_start(self, i: int) -> bool:
-        """Whether token i is the first word of its line, after at most a list marker
-        ("1.", "a)", "- ", "(")."""
+    def _sentence_start(self, i: int) -> bool:
+        """Whether token i opens a sentence or a list item ("1.", "a)", "- "): not a
+        line that continues the sentence of the line before."""
         for j in range(i - 1, -1, -1):
             tok = self.tokens[j]
-            if tok.kind == NEWLINE:
-                return True
-            if tok.kind == WORD and len(tok.text) > 1:
-                return False
-            if tok.kind == CODE:
-                return False
+            if tok.kind in (SPACE, NEWLINE):
+                continue
+            return tok.kind == PUNCT and tok.text in ".!?()-–"
         return True
 
     # ---- decisions ---------------------------------------------------------------
@@ -222,7 +219,7 @@ class OcrContext:
         tok = self.tokens[i]
         text = tok.text
         letters = _letters(text)
-        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._line_start(i):
+        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._sentence_start(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "biéu" opening a sentence: Điều
         if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
