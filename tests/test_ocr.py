@@ -109,3 +109,58 @@ def test_layout_noise_is_handled_without_losing_text(ocr_restorer):
     assert "   II. KẾT QUẢ" in out  # a heading number is not OCR noise
     for word in ("Thực", "hiện", "dân", "vận", "của", "cơ", "quan", "năm", "KẾT", "QUẢ"):
         assert word in out, out
+
+
+# ---- issue 9: correct text, idempotence, case, abbreviations, the keep choice ----------
+
+@pytest.mark.parametrize("text", [
+    "Độc lập - Tự do - Hạnh phúc",
+    "HUYỆN ĐÔNG THÀNH\nXÃ AN HƯNG, An Hưng",
+    "Theo điểm b khoản 1 Điều 5, đường dài 5 km.",
+    "TT Đảng ủy, TT HĐND xã.",
+])
+def test_ocr_mode_leaves_correct_vietnamese_alone(ocr_restorer, text):
+    assert ocr_restorer.restore(text) == text
+
+
+def test_every_letter_keeps_a_floor_of_being_read_as_itself(candidates):
+    import math
+    from vnrestore.ocrmodel import SELF_FLOOR
+    # English OCR never prints "đ" or "ư"; a Vietnamese engine does
+    assert candidates.table.word_logprob("đư", "đư") >= 2 * math.log(SELF_FLOOR) - 0.1
+
+
+def test_ocr_mode_is_idempotent_on_its_own_output(ocr_restorer):
+    once = ocr_restorer.restore("Nguoi dan trong x3 d6i v&i chinh quyén ciia dia phuong nim 2025.\n"
+                                "T6 chirc thuc hién tir ngay 15/8/2025 tai UBND x3.")
+    assert ocr_restorer.restore(once) == once
+
+
+@pytest.mark.parametrize("reading, restored", [
+    ("T6 chirc hoi nghi", "Tổ chức hội nghị"),
+    ("S6: 125/BC-UBND", "Số: 125/BC-UBND"),
+    ("chAm dirt hop dong", "chấm dứt hợp đồng"),
+    ("1. BO trwong, Chu nhiém Uy ban", "1. Bộ trưởng, Chủ nhiệm Ủy ban"),
+    ("CONG HOA XA HOI CHU NGHiA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    ("biéu 8. T6 chic thuc hién", "Điều 8. Tổ chức thực hiện"),
+])
+def test_case_comes_from_the_letters_not_the_digits(ocr_restorer, reading, restored):
+    assert ocr_restorer.restore(reading) == restored
+
+
+def test_abbreviations_are_what_they_look_like(ocr_restorer):
+    assert ocr_restorer.restore("- TT Pang uy, TT HDND x3;") == "- TT Đảng ủy, TT HĐND xã;"
+
+
+@pytest.mark.parametrize("reading, expected", [
+    ("Ban chap hanh Pang b6 x3 tir ndm 2020", "từ"),
+    ("viec ¢ nha va cong tac ctr tri", "cử"),
+    ("viec ¢ nha va cong tac ctr tri", "ở"),
+])
+def test_short_noisy_words_are_not_kept_as_read(ocr_restorer, reading, expected):
+    assert expected in ocr_restorer.restore(reading).split()
+
+
+def test_english_words_in_an_english_phrase_may_stay(ocr_restorer):
+    out = ocr_restorer.restore("Hoi thao voi chu dé the best of both worlds")
+    assert "best of both worlds" in out

@@ -21,7 +21,8 @@ import regex
 from .candidates import Lexicon
 from .model import default_model_dir
 from .ocrmodel import ConfusionTable
-from .orthography import strip_accents
+from .orthography import normalize_syllable, strip_accents
+from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
 from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
@@ -29,11 +30,8 @@ MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading
 NEAR_KEYS = 20       # neighbouring keys ranked by the channel (their most frequent form)
 KEYS_EXPANDED = 10   # of those, the keys whose every form is scored
 FORMS_PER_KEY = 8    # most frequent forms of each
+RESPELL_COST = -8.0   # channel score of another tone for a syllable on a Vietnamese line
 CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best are dropped
-# A code-like token is read as a noisy word when it is short and made of letters,
-# digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
-_SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
-NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
 _ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
@@ -65,6 +63,20 @@ class OcrCandidates:
         folded = self._folded_key(lower)
         return folded != lower and bool(self.lexicon.candidates(folded))
 
+    def respelled(self, reading: str) -> tuple[tuple[int, ...], tuple[float, ...]] | None:
+        """Candidates for a valid syllable on a line an English model did not read: its
+        own form (channel 0) and the other forms of its key at ``RESPELL_COST``, so only
+        a context that insists (a Vietnamese engine's "chỉ bộ") changes it; None if
+        the form is not in the lexicon."""
+        lower = unicodedata.normalize("NFC", reading).lower()
+        if normalize_syllable(lower) != lower:
+            return None  # written in the other tone placement (hoá, thuỷ): keep it so
+        own = self.lexicon.id(lower)
+        if own is None:
+            return None
+        others = tuple(w for w in self.lexicon.candidates(strip_accents(lower))[:FORMS_PER_KEY] if w != own)
+        return (own,) + others, (0.0,) + (RESPELL_COST,) * len(others)
+
     def _folded_key(self, lower: str) -> str:
         """The key a lower-case reading is searched under: accents stripped, digits and
         symbols read as the letters they most often stand for."""
@@ -84,7 +96,9 @@ class OcrCandidates:
         own = set(self.lexicon.candidates(query))
         # A reading that spells a key is mostly that key with its accents lost; its
         # neighbours one edit away are alternatives enough (and keep OCR mode fast).
-        limit = 1 if len(query) <= 3 or own else 2
+        # One that does not is searched two edits wide, short ones too: one letter
+        # often comes out as two ("từ" -> "tir", "cử" -> "ctr").
+        limit = 1 if own else 2
         if self._keys is None:  # plain text (looks_like_ocr) needs neither these nor rapidfuzz
             self._key_count = {k: sum(self.lexicon.counts[i] for i in self.lexicon.candidates(k))
                                for k in self.lexicon.keys()}
@@ -124,17 +138,34 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
              keep_score: float) -> Plan:
     """OCR mode: every word, and every short letter-digit-symbol run (d6i, x3, hi¢n),
     is a noisy reading; its candidates are the syllables the OCR error model finds
-    near it, plus keeping it as read (the <unk> candidate)."""
+    near it, plus keeping it as read (the <unk> candidate) where there is evidence
+    that it is not Vietnamese (see ``ocr_context``).
+
+    Lines that hold a letter no English OCR model can print (đ, ư, ạ ...) were not read
+    by one: they are correct text or the output of a Vietnamese-aware engine, so their
+    valid syllables are kept as written and only the rest is restored.  This keeps OCR
+    mode from "repairing" correct Vietnamese, and makes it idempotent."""
     tokens = merge_noisy_words(tokens)
+    context = OcrContext(tokens, ocr)
+    known = set(abbreviations.values())
     lattice_of: dict[int, tuple[int, ...]] = {}
     channel_of: dict[int, tuple[float, ...]] = {}
     source: dict[int, str] = {}
     fixed: dict[int, str] = {}
     for i, tok in enumerate(tokens):
-        if tok.kind != WORD and not (tok.kind == CODE and NOISY_WORD.fullmatch(tok.text)):
+        if not context.is_reading(i):
             continue
         if tok.text in abbreviations:
             fixed[i], source[i] = abbreviations[tok.text], ABBREVIATION
+            continue
+        if context.written_syllable(i):
+            respelled = ocr.respelled(tok.text)
+            if respelled:  # its own form, or another tone of it if the context insists
+                lattice_of[i], channel_of[i] = respelled
+                source[i] = RESTORED
+                continue
+        if tok.text in known or context.kept_as_written(i):
+            source[i] = KEPT
             continue
         if _ROMAN.fullmatch(tok.text) and i + 1 < len(tokens) and tokens[i + 1].text in ".)":
             source[i] = KEPT  # a heading number (II., IV.), not OCR noise
@@ -143,11 +174,13 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
         if not ids:
             source[i] = UNKNOWN
             continue
-        if ocr.is_vietnamese_reading(tok.text):
+        tokens[i] = context.cased(i)
+        keep = context.keep_score(i, keep_score)
+        if keep is None:
             lattice_of[i], channel_of[i] = ids, channel
         else:  # maybe not Vietnamese at all (UBND, Facebook): keeping it is a choice
             lattice_of[i] = ids + (unk_id,)
-            channel_of[i] = channel + (keep_score,)
+            channel_of[i] = channel + (keep,)
         source[i] = RESTORED
     return Plan(tokens, lattice_of, channel_of, source, fixed)
 

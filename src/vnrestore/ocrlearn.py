@@ -21,7 +21,12 @@ The result is a ``ConfusionTable``, written as a reviewable TSV by
 ``ConfusionTable.write_tsv``.  Rebuild the shipped table (deterministic, byte-identical
 output) from the repository root with::
 
-    python -m vnrestore.ocrlearn ../shared/ocr/train-*.jsonl.xz -o lexicon/ocr-confusions.tsv
+    benchmarks/ocr_pairs/make.sh /work/ocrdata     # more pairs, from corpus text (once)
+    python -m vnrestore.ocrlearn ../shared/ocr/train-*.jsonl.xz \
+        /work/ocrdata/train-{bw300,fast200,freeserif200,freeserif300bwfast,tinos300}.jsonl \
+        -o lexicon/ocr-confusions.tsv
+
+(``lexicon/PROVENANCE.md`` lists the inputs and their hashes.)
 """
 
 from __future__ import annotations

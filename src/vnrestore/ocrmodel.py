@@ -66,6 +66,7 @@ KEY = "<key>"        # ... OCR substring equal to the accent-stripped gold lette
 LENS = ("<len0>", "<len1>", "<len2>")
 
 MAX_OUT = 2          # longest OCR substring a gold letter becomes
+SELF_FLOOR = 0.05    # every letter is read as itself with at least this probability
 
 
 # --------------------------------------------------------------------------- table
@@ -213,7 +214,18 @@ class ConfusionTable:
         return self._fam_other.get(family, 0.0) * self.p0(text)
 
     def p_emit(self, gold: str, text: str) -> float:
-        """P(OCR substring | gold letter, or gold letter pair when merged)."""
+        """P(OCR substring | gold letter, or gold letter pair when merged).
+
+        A mixture of the learned distribution with reading the letter as itself
+        (weight ``SELF_FLOOR``): the pairs were read by English models, which never
+        print "đ" or "ư", but text from an engine that knows Vietnamese, or correct
+        text, does; without the floor a correct "Độc" could only be an error."""
+        p = self._p_learned(gold, text)
+        if len(gold) == 1:
+            return (1.0 - SELF_FLOOR) * p + (SELF_FLOOR if text == gold else 0.0)
+        return p
+
+    def _p_learned(self, gold: str, text: str) -> float:
         row = self._emit.get(gold)
         if row is not None:
             p = row.get(text)
@@ -318,7 +330,7 @@ class ConfusionTable:
         lines = [
             f"# {FORMAT} {FORMAT_VERSION}",
             "# OCR error model of vnrestore (see vnrestore/ocrmodel.py for the row kinds).",
-            "# Rebuild: python -m vnrestore.ocrlearn ../shared/ocr/train-*.jsonl.xz -o lexicon/ocr-confusions.tsv",
+            "# Rebuild: python -m vnrestore.ocrlearn PAIRS... -o lexicon/ocr-confusions.tsv (the pair files: lexicon/PROVENANCE.md)",
         ]
         for name, digest in self.inputs:
             lines.append(f"# input: {name} sha256={digest}")

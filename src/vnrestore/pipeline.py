@@ -272,7 +272,7 @@ class Restorer:
         form = self.model.lexicon.symbols[word_id]
         if self.options.style != "new":
             form = normalize_syllable(form, self.options.style)
-        return apply_case(token.text, form)
+        return apply_case(getattr(token, "case", "") or token.text, form)  # ocr_context.OcrWord
 
     def _restore_block(self, text: str) -> str:
         return render(*self._outputs(text))

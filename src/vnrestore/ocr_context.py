@@ -1,0 +1,237 @@
+"""What the words around an OCR'd word say about it: OCR mode's planning rules.
+
+The OCR error model scores one word at a time; these rules use the line it stands on.
+
+* **Which lines were read by an English model at all.**  A line holding a letter that
+  no English (Latin-1) OCR model prints - đ, ă, ơ, ư, ĩ, ũ and every letter with a hook
+  or a dot below - is correct text or the output of a Vietnamese-aware engine, so its
+  valid syllables are kept as written.  Without this, the error model, which learned
+  that English OCR never prints "Đ" or "ư", "repairs" correct text (Độc -> Ốc).
+* **Abbreviations.**  A short all-caps token that spells no syllable (TT, UBND, KT) in a
+  line that is not itself all caps is what it looks like.
+* **Keeping a word as read** needs evidence that it is not Vietnamese: it is capitalized
+  or all caps (a name, an abbreviation, a code), or its neighbours are also words that
+  no syllable explains (an English phrase).  A lower-case word among Vietnamese words
+  (tir, ctr, chite, trudge) is a noisy syllable and gets no keep option.
+* **Case.**  Digits and symbols stand for letters whose case OCR did not say ("T6" is
+  Tổ, "S6:" is Số), and mixed case inside a word is noise ("chAm" is chấm): such a
+  word is written Title or lower from its letters, UPPER only among all-caps words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import regex
+
+from .orthography import is_valid_syllable, strip_accents
+from .tokenize import CODE, NEWLINE, PUNCT, SPACE, WORD, Token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .ocr import OcrCandidates
+
+_SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
+# A code-like token is read as a noisy word when it is short and made of letters,
+# digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
+NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
+LONE_SYMBOL = regex.compile(f"[{_SYMBOLS}]")  # "¢", "&" for ở, "¥" for ý, standing alone
+
+# Vietnamese letters outside Latin-1: an English OCR model has no way to print them.
+VIETNAMESE_ONLY = frozenset(
+    "đăơưĩũạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+ABBREVIATION_LETTERS = (2, 5)  # an all-caps token this long that spells no syllable
+_VOWELS = frozenset("aeiouy")
+_ENGLISH_PRINTS = frozenset("abcdefghijklmnopqrstuvwxyzé")  # all this OCR's letters, lower case
+_D_READ_AS = frozenset("bp")  # what English OCR makes of a capital Đ, in lower case
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord(Token):
+    """A token whose restored form takes its case from ``case`` (a case pattern such as
+    "x", "Xx" or "X"), not from its noisy text."""
+
+    case: str = ""
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def _upper_share(text: str) -> float:
+    letters = _letters(text)
+    return sum(ch.isupper() for ch in letters) / max(len(letters), 1)
+
+
+class OcrContext:
+    """Per-token facts about one block of (merged) tokens, computed once."""
+
+    def __init__(self, tokens: list[Token], ocr: "OcrCandidates"):
+        self.tokens = tokens
+        self.ocr = ocr
+        self.line_of: list[int] = []
+        line = 0
+        for tok in tokens:
+            self.line_of.append(line)
+            line += tok.kind == NEWLINE
+        self.words: list[int] = [i for i, t in enumerate(tokens) if t.kind in (WORD, CODE)]
+        self._position = {i: k for k, i in enumerate(self.words)}
+        self._vietnamese: dict[int, bool] = {}
+        self.vietnamese_lines = self._vietnamese_lines()
+
+    def _vietnamese_lines(self) -> set[int]:
+        """Lines not read by an English model: one word with a letter such a model cannot
+        print, or two with accents other than the é it does print; and a short line of
+        valid syllables next to such a line (a heading wrapped: "VIỆT" / "NAM")."""
+        strong: dict[int, int] = {}
+        weak: dict[int, int] = {}
+        valid: dict[int, bool] = {}
+        count: dict[int, int] = {}
+        for i in self.words:
+            line, text = self.line_of[i], self.tokens[i].text
+            lower = unicodedata.normalize("NFC", text.lower())
+            ok = is_valid_syllable(lower)
+            count[line] = count.get(line, 0) + 1
+            valid[line] = valid.get(line, True) and ok
+            if ok and any(ch in VIETNAMESE_ONLY for ch in lower):
+                strong[line] = strong.get(line, 0) + 1
+            elif ok and not lower.isascii() and set(lower) - _ENGLISH_PRINTS:
+                weak[line] = weak.get(line, 0) + 1
+        lines = {line for line in count if strong.get(line) or weak.get(line, 0) >= 2}
+        lines |= {line for line in count if count[line] <= 2 and valid[line]
+                  and (line - 1 in lines or line + 1 in lines)}
+        return lines
+
+    # ---- facts -------------------------------------------------------------------
+
+    def is_reading(self, i: int) -> bool:
+        """Whether token i is a (possibly noisy) reading of a syllable."""
+        tok = self.tokens[i]
+        if tok.kind == WORD:
+            return True
+        if tok.kind == CODE:
+            return NOISY_WORD.fullmatch(tok.text) is not None
+        return tok.kind == PUNCT and LONE_SYMBOL.fullmatch(tok.text) is not None and self._between_words(i)
+
+    def _between_words(self, i: int) -> bool:
+        """A lone symbol with a space and a lower-case word on each side ("chua ¢ nha",
+        "kien ¥ thirc"): it stands where a syllable would."""
+        tokens = self.tokens
+        if not (0 < i - 1 and i + 2 < len(tokens)):
+            return False
+        if tokens[i - 1].kind != SPACE or tokens[i + 1].kind != SPACE:
+            return False
+        before, after = tokens[i - 2], tokens[i + 2]
+        return all(t.kind in (WORD, CODE) and t.text.islower() for t in (before, after))
+
+    def vietnamese(self, i: int) -> bool:
+        """Whether token i reads as a syllable: it spells a key, accents aside, or does
+        once its digits and symbols are read as letters."""
+        known = self._vietnamese.get(i)
+        if known is None:
+            text = self.tokens[i].text
+            known = self.ocr.is_vietnamese_reading(text) or self.ocr.folds_to_key(text)
+            self._vietnamese[i] = known
+        return known
+
+    def _neighbours(self, i: int, reach: int = 1) -> list[int]:
+        """Word tokens within `reach` words of token i on its own line."""
+        k = self._position.get(i)
+        if k is None:
+            return []
+        line = self.line_of[i]
+        out = []
+        for j in list(range(k - reach, k)) + list(range(k + 1, k + reach + 1)):
+            if 0 <= j < len(self.words) and self.line_of[self.words[j]] == line:
+                out.append(self.words[j])
+        return out
+
+    def _caps_context(self, i: int) -> bool:
+        """Whether the words next to token i on its line are all caps (a heading)."""
+        around = [j for j in self._around(i) if len(_letters(self.tokens[j].text)) >= 3]
+        return bool(around) and all(_upper_share(self.tokens[j].text) > 0.5 for j in around)
+
+    def _lower_context(self, i: int) -> bool:
+        """Whether a word next to token i is mostly lower case and none is a longer
+        all-caps word: "BO trwong" is Bộ trưởng, "CHiNH PHU" a heading."""
+        around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
+        long_caps = [j for j in self._around(i) if len(_letters(self.tokens[j].text)) >= 3
+                     and _upper_share(self.tokens[j].text) > 0.5]
+        return any(_upper_share(self.tokens[j].text) <= 0.5 for j in around) and not long_caps
+
+    def _around(self, i: int) -> list[int]:
+        """The words next to token i on its line that read as syllables."""
+        return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
+
+    def _sentence_start(self, i: int) -> bool:
+        """Whether token i opens a sentence or a list item ("1.", "a)", "- "): not a
+        line that continues the sentence of the line before."""
+        for j in range(i - 1, -1, -1):
+            tok = self.tokens[j]
+            if tok.kind in (SPACE, NEWLINE):
+                continue
+            return tok.kind == PUNCT and tok.text in ".!?()-–"
+        return True
+
+    # ---- decisions ---------------------------------------------------------------
+
+    def written_syllable(self, i: int) -> bool:
+        """A valid syllable on a line not read by an English model."""
+        return self.line_of[i] in self.vietnamese_lines and is_valid_syllable(
+            unicodedata.normalize("NFC", self.tokens[i].text.lower()))
+
+    def kept_as_written(self, i: int) -> bool:
+        """Valid syllables on a line not read by an English model; short all-caps
+        abbreviations outside all-caps lines."""
+        text = self.tokens[i].text
+        if self.line_of[i] in self.vietnamese_lines:
+            lower = unicodedata.normalize("NFC", text.lower())
+            # valid syllables, and letters or consonant runs standing alone (điểm b, 5 km)
+            # abbreviations and numerals (II, HĐND) too
+            if (is_valid_syllable(lower) or not any(ch in _VOWELS for ch in strip_accents(lower))
+                    or text.isupper()):
+                return True
+        if len(text) == 1 and i + 1 < len(self.tokens) and self.tokens[i + 1].text == ")":
+            return True  # a list item's letter: "b) Thu, chi"
+        low, high = ABBREVIATION_LETTERS
+        return (self.tokens[i].kind == WORD and low <= len(text) <= high and text.isupper()
+                and not self.vietnamese(i) and not self._caps_context(i))
+
+    def keep_score(self, i: int, keep_score: float) -> float | None:
+        """The channel score of keeping token i as read, or None when keeping it is
+        not an option (it reads as a syllable, or nothing says it is not one)."""
+        tok = self.tokens[i]
+        if tok.kind == PUNCT:
+            return keep_score  # "&" may be an ampersand
+        if self.line_of[i] in self.vietnamese_lines:
+            return keep_score  # correct text or a Vietnamese engine: a foreign word (ion, metro)
+        if self.vietnamese(i):
+            return None
+        if tok.text[:1].isupper() or any(ch.isdigit() for ch in tok.text):
+            return keep_score  # names, abbreviations, codes
+        foreign = [j for j in self._neighbours(i, 2) if not self.vietnamese(j)]
+        return keep_score if len(foreign) >= 2 else None
+
+    def cased(self, i: int) -> Token:
+        """Token i, with the case its restored form should take when its own text does
+        not say it (digits, symbols or mixed case in the word)."""
+        tok = self.tokens[i]
+        text = tok.text
+        letters = _letters(text)
+        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._sentence_start(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "biéu" opening a sentence: Điều
+        if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
+        if len(text) == 1 and text.isupper() and not self._caps_context(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "T chic": Tổ chức
+        if letters == text and (text.islower() or text.isupper() or text.istitle()):
+            return tok  # plain case shapes: apply_case reads them from the text
+        if self._caps_context(i) or (len(letters) >= 2 and letters.isupper()):
+            case = "X"
+        elif letters[:1].isupper() and text[:1] == letters[:1]:
+            case = "Xx"
+        else:
+            case = "x"
+        return OcrWord(tok.start, tok.end, tok.kind, tok.text, case)
+
