@@ -16,7 +16,8 @@ import vnrestore
 from vnrestore import Options, Restorer, pipeline
 from vnrestore.orthography import is_valid_syllable, key, normalize_syllable, strip_accents
 from vnrestore.segment import segments, symbol
-from vnrestore.tokenize import WORD, tokenize
+from vnrestore.ocr import NOISY_WORD
+from vnrestore.tokenize import CODE, WORD, tokenize
 
 
 @functools.lru_cache(maxsize=None)
@@ -373,9 +374,11 @@ def test_restore_lines_on_a_long_text(restorer):
 @settings(max_examples=200, deadline=None)
 def test_any_text(text):
     assert strip_accents(vnrestore.restore(text, mode="plain")) == strip_accents(text)
-    # auto mode may read a noisy text as OCR output and change letters, never anything else
+    # auto mode may read a noisy text as OCR output and change the letters of words and of
+    # letter-digit runs that OCR makes of words (0I -> ơi), never anything else
     out = vnrestore.restore(text)
-    before, after = list(tokenize(text)), list(tokenize(out))
-    assert [t.kind for t in before] == [t.kind for t in after]
-    assert [t.text for t in before if t.kind != WORD] == [t.text for t in after if t.kind != WORD]
-    assert "".join(c.output for c in vnrestore.explain(text)) == out
+    choices = vnrestore.explain(text)
+    assert "".join(c.output for c in choices) == out
+    for c in choices:
+        if c.output != c.input:
+            assert c.kind == WORD or (c.kind == CODE and NOISY_WORD.fullmatch(c.input)), c
