@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch
-from .build import DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model
+from .build import DEFAULT_ORDER, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE, build_model
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .tokenize import WORD
@@ -208,9 +208,17 @@ def _describe_input(entry: dict) -> str:
 def cmd_build_model(args: argparse.Namespace) -> int:
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
-        build_model(args.corpus, args.out, args.fallback, order=args.order,
+        # --corpus files are one component ("corpus"); --component adds named ones.
+        corpus = {"corpus": args.corpus} if args.corpus else {}
+        for name, paths in args.component or ():
+            if name in corpus:
+                raise ValueError(f"component {name} given twice")
+            corpus[name] = paths
+        if not corpus:
+            raise ValueError("give --corpus or --component")
+        build_model(corpus, args.out, args.fallback, order=args.order,
                     cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
-                    abbreviations=args.abbreviations)
+                    abbreviations=args.abbreviations, weights=dict(args.weight or ()), mix=args.mix)
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -262,6 +270,24 @@ def _cutoff(value: str) -> tuple[int, int]:
     if not (sep and order.isdigit() and count.isdigit()):
         raise argparse.ArgumentTypeError(f"expected ORDER=COUNT such as 3=2, not {value!r}")
     return int(order), int(count)
+
+
+def _component(value: str) -> tuple[str, list[Path]]:
+    name, sep, paths = value.partition("=")
+    if not (sep and name.strip() and paths):
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH[,PATH...] such as legal=a.txt.xz,b.txt.xz, not {value!r}")
+    return name.strip(), [Path(p) for p in paths.split(",") if p]
+
+
+def _weight(value: str) -> tuple[str, float]:
+    name, sep, weight = value.partition("=")
+    try:
+        number = float(weight)
+    except ValueError:
+        number = None
+    if not (sep and name.strip()) or number is None or not number >= 0:
+        raise argparse.ArgumentTypeError(f"expected NAME=WEIGHT with a weight >= 0 such as wiki=2, not {value!r}")
+    return name.strip(), number
 
 
 def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> None:
@@ -359,8 +385,18 @@ def build_parser() -> argparse.ArgumentParser:
         "build-model", help="build a model from a corpus",
         description="Build model files from a corpus: directories contribute their *.txt.xz "
                     "files; name plain .txt files explicitly. One paragraph per line.")
-    build.add_argument("--corpus", type=Path, nargs="+", required=True, metavar="PATH",
-                       help="corpus files or directories")
+    build.add_argument("--corpus", type=Path, nargs="+", metavar="PATH",
+                       help="corpus files or directories (one component, named 'corpus')")
+    build.add_argument("--component", type=_component, action="append", metavar="NAME=PATH[,PATH...]",
+                       help="a named corpus component: files or directories (repeatable)")
+    build.add_argument("--weight", type=_weight, action="append", metavar="NAME=W",
+                       help="weight of a component (default 1): with --mix counts a whole-number "
+                            "count multiplier, with --mix interpolate its interpolation weight "
+                            "(normalised to sum to one)")
+    build.add_argument("--mix", choices=MIXES, default="counts",
+                       help="how components combine: 'counts' (one Kneser-Ney model of weighted "
+                            "counts, the default) or 'interpolate' (one model per component, merged "
+                            "into one backoff model)")
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to write the model to")
     build.add_argument("--order", type=_int_between(2, MAX_ORDER), default=DEFAULT_ORDER,
                        help=f"n-gram order, 2 to {MAX_ORDER} (default {DEFAULT_ORDER})")
