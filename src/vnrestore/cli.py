@@ -208,14 +208,12 @@ def _describe_input(entry: dict) -> str:
 def cmd_build_model(args: argparse.Namespace) -> int:
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
-        # --corpus files are one component ("corpus"); --component adds named ones.
-        corpus = {"corpus": args.corpus} if args.corpus else {}
+        # --corpus is one corpus; --component gives named ones (argparse requires one of them).
+        corpus = args.corpus or {}
         for name, paths in args.component or ():
             if name in corpus:
                 raise ValueError(f"component {name} given twice")
             corpus[name] = paths
-        if not corpus:
-            raise ValueError("give --corpus or --component")
         build_model(corpus, args.out, args.fallback, order=args.order,
                     cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
                     abbreviations=args.abbreviations, weights=dict(args.weight or ()), mix=args.mix)
@@ -385,10 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
         "build-model", help="build a model from a corpus",
         description="Build model files from a corpus: directories contribute their *.txt.xz "
                     "files; name plain .txt files explicitly. One paragraph per line.")
-    build.add_argument("--corpus", type=Path, nargs="+", metavar="PATH",
-                       help="corpus files or directories (one component, named 'corpus')")
-    build.add_argument("--component", type=_component, action="append", metavar="NAME=PATH[,PATH...]",
-                       help="a named corpus component: files or directories (repeatable)")
+    sources = build.add_mutually_exclusive_group(required=True)
+    sources.add_argument("--corpus", type=Path, nargs="+", metavar="PATH",
+                         help="corpus files or directories (one corpus)")
+    sources.add_argument("--component", type=_component, action="append", metavar="NAME=PATH[,PATH...]",
+                         help="a named corpus component: files or directories (repeatable)")
     build.add_argument("--weight", type=_weight, action="append", metavar="NAME=W",
                        help="weight of a component (default 1): with --mix counts a whole-number "
                             "count multiplier, with --mix interpolate its interpolation weight "
