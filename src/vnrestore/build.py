@@ -418,7 +418,9 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
 
     `corpus` is a list of files and directories, or components: name -> files and
     directories, each weighted by `weights[name]` (default 1) as `mix` says (see
-    `estimate`).  The vocabulary and candidate counts are the plain sums over all
+    `estimate`; `on_components(models, vocab)` sees the component models before they
+    are merged, and may change `weights` in place: benchmarks/tune_corpus.py).  The
+    vocabulary and candidate counts are the plain sums over all
     components.  `cutoffs` maps an order to the minimum count an n-gram of that order
     needs to be kept; orders not given take DEFAULT_CUTOFFS.  `licence` is recorded in
     model.json: say under which terms the statistics of your corpora may be shared."""
@@ -482,8 +484,9 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
     by_component = {name: np.concatenate([lm_id[s] for (k, _), s in zip(owner, sequences) if k == name])
                     for name in components}
     del sequences
-    lm, params = estimate(by_component, weights or {}, mix, order, len(vocab), index[BOS], cutoffs,
-                          on_components=on_components)
+    hook = None if on_components is None else (lambda models: on_components(models, vocab))
+    lm, params = estimate(by_component, weights if weights is not None else {}, mix, order, len(vocab),
+                          index[BOS], cutoffs, on_components=hook)
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:
