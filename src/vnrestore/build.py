@@ -378,6 +378,7 @@ def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: s
     if on_components is not None:
         on_components(dict(zip(names, models)))
     lm = interpolate(models, [weights.get(k, 1) for k in names])
+    params["weights"] = {k: weights.get(k, 1) for k in names}  # as the hook may have set them
     params["components"] = component_params
     params["kept"] = {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)}
     return lm, params
