@@ -93,7 +93,7 @@ def main() -> None:
         print("\nlambdas (EM on the dev sets): " + ", ".join(f"{k} {w:.4f}" for k, w in zip(names, lam)))
         print("--mix interpolate " + " ".join(f"--weight {k}={w:g}" for k, w in weights.items()))
 
-    meta = build_model(parts, ROOT / args.out if not args.out.startswith("/") else args.out,
+    meta = build_model(parts, ROOT / args.out,  # an absolute --out stays as it is
                        SHARED / "lexicon" / "syllables-soe-vinorm.txt",
                        abbreviations=SHARED / "lexicon" / "abbreviations-soe-vinorm.txt",
                        weights=weights, mix="interpolate", on_components=tune)
