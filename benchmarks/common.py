@@ -42,5 +42,24 @@ def compare(gold: str, output: str) -> tuple[int, int]:
     return correct, total
 
 
+def word_key(word: str) -> tuple[str, str]:
+    """Comparison form of any word: a syllable with its tone placement normalised, and
+    the word's case pattern (so HĐND vs HDND and ủy vs Ủy both count as errors)."""
+    shape = "".join("U" if c.isupper() else "l" for c in word)
+    lower = word.lower()
+    return (normalize_syllable(lower) if is_valid_syllable(lower) else lower), shape
+
+
+def compare_words(gold: str, output: str) -> tuple[int, int]:
+    """(correct, total) over every alphabetic word of the gold (syllables, abbreviations,
+    foreign words), case-sensitive, tone placement ignored: closer to counting whitespace
+    tokens than `compare`, which counts only the gold's Vietnamese syllables."""
+    gold_words, out_words = words(gold), words(output)
+    if len(gold_words) != len(out_words):
+        raise AssertionError("output does not align with gold word by word")
+    pairs = [(g, o) for g, o in zip(gold_words, out_words) if g.isalpha()]
+    return sum(word_key(g) == word_key(o) for g, o in pairs), len(pairs)
+
+
 def stripped(text: str) -> str:
     return strip_accents(text)

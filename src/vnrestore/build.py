@@ -222,8 +222,13 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
-def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) -> tuple[NgramLM, dict]:
-    """Interpolated modified KN, pruned by count and renormalised as a backoff model."""
+def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int],
+               evidence=None) -> tuple[NgramLM, dict]:
+    """Interpolated modified KN, pruned by count and renormalised as a backoff model.
+
+    `evidence` (same layout as `counts`) are the counts the cut-offs look at, when
+    `counts` are weighted (see `mix_counts`): an n-gram is kept for how often it was
+    seen, not for how much its corpus is worth."""
     order = len(counts)
     shift = np.uint64(ID_BITS)
     # Adjusted counts: continuation counts for lower orders, except n-grams that start
@@ -284,7 +289,7 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
     # Prune by raw count, keeping every context of a kept higher-order n-gram.
     kept = [None] * (order + 1)
     for n in range(order, 1, -1):
-        keys, raw = counts[n - 1]
+        keys, raw = (evidence or counts)[n - 1]
         keep = raw >= cutoffs.get(n, 1)
         if n < order:
             # Contexts of kept (n+1)-grams carry their backoff weights; suffixes keep the
@@ -294,13 +299,24 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
         kept[n] = keys[keep]
         params.setdefault("kept", {})[str(n)] = int(keep.sum())
 
-    # Backoff form: stored p are the interpolated ones; backoff weights renormalise.
-    unigram_logp = np.log(np.maximum(interp[0], _NEVER)).astype(np.float32)
+    probs = [interp[n - 1][_lookup(interp_keys[n - 1], kept[n])] for n in range(2, order + 1)]
+    return backoff_model(interp[0], kept[2:], probs), params
+
+
+def backoff_model(unigram_p: np.ndarray, kept: list[np.ndarray], probs: list[np.ndarray]) -> NgramLM:
+    """The backoff model that gives the kept n-grams (`kept[n - 2]`, sorted keys of order
+    n, closed under prefixes and suffixes) the probabilities `probs[n - 2]`, and every
+    other word the lower order's probability times a backoff weight chosen so that each
+    distribution sums to one (ARPA form)."""
+    order = len(kept) + 1
+    vocab_size = len(unigram_p)
+    shift = np.uint64(ID_BITS)
+    unigram_logp = np.log(np.maximum(unigram_p, _NEVER)).astype(np.float32)
     unigram_bo = np.zeros(vocab_size, dtype=np.float32)
     keys_out, logps_out, bos_out = [], [], []
     for n in range(2, order + 1):
-        keys = kept[n]
-        p = interp[n - 1][_lookup(interp_keys[n - 1], keys)]
+        keys = kept[n - 2]
+        p = probs[n - 2]
         ctx = keys >> shift
         words = keys & np.uint64(MAX_VOCAB - 1)
         if n == 2:
@@ -329,7 +345,97 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int]) ->
         keys_out.append(keys)
         logps_out.append(np.log(p).astype(np.float16))
         _log(f"order {n}: kept {len(keys):,} n-grams")
-    return NgramLM(unigram_logp, unigram_bo, keys_out, logps_out, bos_out), params
+    return NgramLM(unigram_logp, unigram_bo, keys_out, logps_out, bos_out)
+
+
+def mix_counts(parts: list[list[tuple[np.ndarray, np.ndarray]]], multipliers: list[int]):
+    """Weighted counts of several corpora: sum of each corpus's counts times its integer
+    multiplier (as if its text were repeated that many times, so modified Kneser-Ney's
+    counts of counts stay defined), and the plain sums (the evidence for cut-offs)."""
+    weighted, evidence = [], []
+    for n in range(len(parts[0])):
+        keys = np.concatenate([p[n][0] for p in parts])
+        raw = np.concatenate([p[n][1] for p in parts])
+        scaled = np.concatenate([p[n][1] * m for p, m in zip(parts, multipliers)])
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        weighted.append((uniq, np.bincount(inverse, weights=scaled, minlength=len(uniq)).astype(np.int64)))
+        evidence.append((uniq, np.bincount(inverse, weights=raw, minlength=len(uniq)).astype(np.int64)))
+    return weighted, evidence
+
+
+def _logp_at_order(lm: NgramLM, n: int, keys: np.ndarray) -> np.ndarray:
+    """log p(w | h) of each order-n key (h = its first n-1 ids) under `lm`, backing off
+    as the model does but never looking at a longer history than h."""
+    if n == 1:
+        return lm.unigram_logp[keys.astype(np.intp)].astype(np.float64)
+    truncated = NgramLM(lm.unigram_logp, lm.unigram_backoff, lm.keys[: n - 1], lm.logps[: n - 1],
+                        lm.backoffs[: n - 2])
+    logp, _ = truncated.score(keys >> np.uint64(ID_BITS), keys & np.uint64(MAX_VOCAB - 1))
+    return logp.astype(np.float64)
+
+
+def interpolate(models: list[NgramLM], lambdas: list[float]) -> NgramLM:
+    """One backoff model equal to sum_i lambda_i p_i(w | h) on the union of the models'
+    n-grams (static mixing, as SRILM's ngram -mix-lm): a component without an n-gram
+    contributes its own backoff estimate; the backoff weights are then recomputed, so
+    the run time reads a single model.  Lambdas are normalised to sum to one."""
+    total = float(sum(lambdas))
+    lambdas = [w / total for w in lambdas]
+    order = models[0].order
+    unigram_p = sum(w * np.exp(m.unigram_logp.astype(np.float64)) for m, w in zip(models, lambdas))
+    kept, probs = [], []
+    for n in range(2, order + 1):
+        keys = np.unique(np.concatenate([m.keys[n - 2] for m in models]))
+        probs.append(sum(w * np.exp(_logp_at_order(m, n, keys)) for m, w in zip(models, lambdas)))
+        kept.append(keys)
+    return backoff_model(unigram_p, kept, probs)
+
+
+MIXES = ("counts", "interpolate")
+
+
+def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: str, order: int,
+             vocab_size: int, bos_id: int, cutoffs: dict[int, int], on_components=None) -> tuple[NgramLM, dict]:
+    """The LM of one or more corpus components (id sequences by name).
+
+    mix "counts": one Kneser-Ney model of the counts, each component's multiplied by its
+    weight (a positive integer).  mix "interpolate": one Kneser-Ney model per component,
+    merged by `interpolate` with the weights as lambdas.  `on_components(models)`, if
+    given, receives the component models (benchmarks/tune_corpus.py tunes on them)."""
+    if mix not in MIXES:
+        raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
+    names = list(sequences)
+    if len(names) == 1 and on_components is None:
+        return kneser_ney(count_ngrams(sequences[names[0]], order), vocab_size, bos_id, cutoffs)
+    params: dict = {"mix": mix, "weights": {k: weights.get(k, 1) for k in names}}
+    parts = {}
+    for k in names:
+        _log(f"component {k}: counting")
+        parts[k] = count_ngrams(sequences[k], order)
+    if mix == "counts":
+        multipliers = []
+        for k in names:
+            w = weights.get(k, 1)
+            if w != int(w) or w < 1:
+                raise ValueError(f"with mix 'counts' a weight is a count multiplier, a whole number >= 1 (component {k}: {w})")
+            multipliers.append(int(w))
+        weighted, evidence = mix_counts([parts[k] for k in names], multipliers)
+        lm, kn = kneser_ney(weighted, vocab_size, bos_id, cutoffs, evidence=evidence)
+        return lm, {**kn, **params}
+    if any(weights.get(k, 1) < 0 for k in names) or sum(weights.get(k, 1) for k in names) <= 0:
+        raise ValueError("interpolation weights must be >= 0 and not all 0")
+    models, component_params = [], {}
+    for k in names:
+        lm, component_params[k] = kneser_ney(parts[k], vocab_size, bos_id, cutoffs)
+        models.append(lm)
+    del parts
+    if on_components is not None:
+        on_components(dict(zip(names, models)))
+    lm = interpolate(models, [weights.get(k, 1) for k in names])
+    params["weights"] = {k: weights.get(k, 1) for k in names}  # as the hook may have set them
+    params["components"] = component_params
+    params["kept"] = {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)}
+    return lm, params
 
 
 def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -425,37 +531,53 @@ def _word_tables(seq: np.ndarray, symbols: list[str], pairs: Counter, abbreviati
     return dict(sorted(letters.items())), expansions, replace
 
 
-def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_FALLBACK,
+def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback: Path | None = DEFAULT_FALLBACK,
                 order: int = DEFAULT_ORDER, cutoffs: dict[int, int] | None = None, jobs: int | None = None,
                 licence: str = UNSPECIFIED_LICENCE, abbreviations: Path | None = None,
                 patterns: tuple[str, ...] = CORPUS_PATTERNS,
                 min_word_count: int = DEFAULT_MIN_WORD_COUNT, expand_abbreviations: bool = True,
-                gazetteer: Path | None = None, gazetteer_weight: int = DEFAULT_GAZETTEER_WEIGHT) -> dict:
+                gazetteer: Path | None = None, gazetteer_weight: int = DEFAULT_GAZETTEER_WEIGHT,
+                weights: dict[str, float] | None = None, mix: str = "counts", on_components=None) -> dict:
     """Build the model files into `out` and return the metadata written.
+
+    `corpus` is a list of files and directories, or components: name -> files and
+    directories, each weighted by `weights[name]` (default 1) as `mix` says (see
+    `estimate`; `on_components(models, vocab)` sees the component models before they
+    are merged, and may change `weights` in place: benchmarks/tune_corpus.py).  The
+    vocabulary and candidate counts are the plain sums over all components.  A
+    directory contributes its files matching `patterns` (not its subdirectories).
 
     `cutoffs` maps an order to the minimum count an n-gram of that order needs to be
     kept; orders not given take DEFAULT_CUTOFFS.  `licence` is recorded in model.json:
     say under which terms the statistics of your corpora may be shared.  `fallback`: a
     syllable list added to the vocabulary unseen (default: the packaged inventory; None
-    for none).  `patterns`: the files a corpus directory contributes.
+    for none).
 
     A word that is not a syllable gets an LM symbol of its own if the corpus has it at
     least `min_word_count` times (0: never), else it is <unk>; known abbreviations are
     read as what they stand for (``abbrev``) unless `expand_abbreviations` is false.
     `gazetteer`: a folder of name lists, each entry counted `gazetteer_weight` times as
-    a segment of its own (``gazetteer``)."""
+    a segment of its own (``gazetteer``), in the first component."""
     if not 2 <= order <= MAX_ORDER:
         raise ValueError(f"order must be 2 to {MAX_ORDER} (word ids are packed into 64-bit keys)")
     cutoffs = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
-    files = corpus_files(corpus, patterns)
+    components = dict(corpus) if isinstance(corpus, dict) else {"corpus": list(corpus)}
+    unknown = sorted(set(weights or {}) - set(components))
+    if unknown:
+        raise ValueError(f"weight given for no component: {', '.join(unknown)}")
+    owner = [(name, f) for name, entries in components.items() for f in corpus_files(entries, patterns)]
+    files = [f for _, f in owner]
     jobs = jobs or os.cpu_count() or 1
     marked_symbols, sequences, pairs = read_corpus(files, jobs)
-    seq = np.concatenate(sequences)
-    letters, expansions, replace = _word_tables(seq, marked_symbols, pairs, abbreviations,
+    letters, expansions, replace = _word_tables(np.concatenate(sequences), marked_symbols, pairs, abbreviations,
                                                 min_word_count or 1 << 62, expand_abbreviations)
-    seq, marked_symbols = _rewrite(seq, marked_symbols, replace)
+    # Rewritten file by file, so that each component keeps its own sequence.
+    for k, part in enumerate(sequences):
+        sequences[k], marked_symbols = _rewrite(part, marked_symbols, replace)
     if gazetteer is not None and gazetteer_weight > 0:
-        seq, marked_symbols = _add_segments(seq, marked_symbols, read_segments(gazetteer), gazetteer_weight)
+        sequences[0], marked_symbols = _add_segments(sequences[0], marked_symbols, read_segments(gazetteer),
+                                                     gazetteer_weight)
+    seq = np.concatenate(sequences)
     _log(f"{len(expansions):,} abbreviations read as their expansion, {len(letters):,} respelled with Đ")
     # "^form" is "form" written capitalized inside a sentence, mostly in a name.  It is a
     # symbol of its own in the LM, so names get their own contexts (chị ^Nhi, ^Nguyễn
@@ -485,9 +607,12 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_F
     for s in names:
         vocab_counts[index[s]] = capitalized_counts[index[s[len(CAPITALIZED_MARK):]]]
     seq = lm_id[seq]
-
-    counts = count_ngrams(seq, order)
-    lm, params = kneser_ney(counts, len(vocab), index[BOS], cutoffs)
+    by_component = {name: np.concatenate([lm_id[s] for (k, _), s in zip(owner, sequences) if k == name])
+                    for name in components}
+    del sequences
+    hook = None if on_components is None else (lambda models: on_components(models, vocab))
+    lm, params = estimate(by_component, weights if weights is not None else {}, mix, order, len(vocab),
+                          index[BOS], cutoffs, on_components=hook)
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:
@@ -516,12 +641,16 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None = DEFAULT_F
         "vocab_size": len(vocab),
         "tone_style": "new",
         "smoothing": "interpolated modified Kneser-Ney, 3 discounts per order, "
-                     "count cut-offs, ARPA-style backoff renormalisation",
+                     "count cut-offs, ARPA-style backoff renormalisation"
+                     + ("" if len(components) == 1 else
+                        "; components mixed by weighted counts" if mix == "counts" else
+                        "; one model per component, linearly interpolated into one backoff model"),
         "parameters": params,
         "tokens": int(len(seq) - 2 * int(np.sum(seq == index[BOS]))),
         "segments": int(np.sum(seq == index[BOS])),
         "ngrams": {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)},
-        "inputs": [{"file": p.name, "sha256": file_sha256(p)} for p in files]
+        "inputs": [{"file": p.name, "sha256": file_sha256(p), **({"component": k} if len(components) > 1 else {})}
+                   for k, p in owner]
         + ([{"file": fallback.name, "sha256": file_sha256(fallback), "role": "fallback syllables"}] if fallback else [])
         + ([{"file": abbreviations.name, "sha256": file_sha256(abbreviations), "role": "abbreviations"}]
            if abbreviations else [])

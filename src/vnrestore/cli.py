@@ -18,7 +18,7 @@ from typing import BinaryIO, Iterator
 
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, progress, records, schema
 from .build import (CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT,
-                    DEFAULT_ORDER, MAX_ORDER, UNSPECIFIED_LICENCE, build_model)
+                    DEFAULT_ORDER, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE, build_model)
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .legacy import MODES as LEGACY_MODES, convert_lines
@@ -273,12 +273,18 @@ def _describe_input(entry: dict) -> str:
 def cmd_build_model(args: argparse.Namespace) -> int:
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
-        build_model(args.corpus, args.out, args.fallback or DEFAULT_FALLBACK, order=args.order,
+        # --corpus is one corpus; --component gives named ones (argparse requires one of them).
+        corpus = args.corpus or {}
+        for name, paths in args.component or ():
+            if name in corpus:
+                raise ValueError(f"component {name} given twice")
+            corpus[name] = paths
+        build_model(corpus, args.out, args.fallback or DEFAULT_FALLBACK, order=args.order,
                     cutoffs=dict(args.cutoff or ()), jobs=args.jobs, licence=args.licence,
                     abbreviations=args.abbreviations, patterns=tuple(args.glob or CORPUS_PATTERNS),
                     min_word_count=args.min_word_count,
                     expand_abbreviations=not args.no_expansions, gazetteer=args.gazetteer,
-                    gazetteer_weight=args.gazetteer_weight)
+                    gazetteer_weight=args.gazetteer_weight, weights=dict(args.weight or ()), mix=args.mix)
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -333,6 +339,24 @@ def _cutoff(value: str) -> tuple[int, int]:
     if not (sep and order.isdigit() and count.isdigit()):
         raise argparse.ArgumentTypeError(f"expected ORDER=COUNT such as 3=2, not {value!r}")
     return int(order), int(count)
+
+
+def _component(value: str) -> tuple[str, list[Path]]:
+    name, sep, paths = value.partition("=")
+    if not (sep and name.strip() and paths):
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH[,PATH...] such as legal=a.txt.xz,b.txt.xz, not {value!r}")
+    return name.strip(), [Path(p) for p in paths.split(",") if p]
+
+
+def _weight(value: str) -> tuple[str, float]:
+    name, sep, weight = value.partition("=")
+    try:
+        number = float(weight)
+    except ValueError:
+        number = None
+    if not (sep and name.strip()) or number is None or not number >= 0:
+        raise argparse.ArgumentTypeError(f"expected NAME=WEIGHT with a weight >= 0 such as wiki=2, not {value!r}")
+    return name.strip(), number
 
 
 def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> None:
@@ -503,8 +527,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build model files from a corpus: UTF-8 text with diacritics, one paragraph "
                     "per line, in .txt, .txt.xz or .txt.gz files; a directory contributes its "
                     "files matching --glob (not its subdirectories).")
-    build.add_argument("--corpus", type=Path, nargs="+", required=True, metavar="PATH",
-                       help="corpus files or directories")
+    sources = build.add_mutually_exclusive_group(required=True)
+    sources.add_argument("--corpus", type=Path, nargs="+", metavar="PATH",
+                         help="corpus files or directories (one corpus)")
+    sources.add_argument("--component", type=_component, action="append", metavar="NAME=PATH[,PATH...]",
+                         help="a named corpus component: files or directories (repeatable)")
+    build.add_argument("--weight", type=_weight, action="append", metavar="NAME=W",
+                       help="weight of a component (default 1): with --mix counts a whole-number "
+                            "count multiplier, with --mix interpolate its interpolation weight "
+                            "(normalised to sum to one)")
+    build.add_argument("--mix", choices=MIXES, default="counts",
+                       help="how components combine: 'counts' (one Kneser-Ney model of weighted "
+                            "counts, the default) or 'interpolate' (one model per component, merged "
+                            "into one backoff model)")
     build.add_argument("--glob", action="append", metavar="PATTERN",
                        help="which files of a corpus directory to read (repeatable; default: "
                             f"{' '.join(CORPUS_PATTERNS)}), e.g. --glob '*.txt.xz' to leave out "
