@@ -14,6 +14,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -149,33 +150,89 @@ def _cut_point(text: str) -> int:
     return match.end() if match else MAX_LINE_CHARS
 
 
+# Paths through which a process reaches its open files (/dev/stdout -> /proc/self/fd/1):
+# what they lead to is someone's stream, written through even when it is a regular file.
+_STREAM_ROOTS = ("/proc/", "/dev/fd/", "/dev/stdout", "/dev/stderr")
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to `target` that replaces it only once everything has been
-    written, so an error or ^C never leaves a half-written output (and OUT may safely
-    be one of the inputs)."""
-    if target.is_dir():
+    """Where output for `target` goes: the one place that decides how an output path is
+    written, so nothing at it that is not a regular file is ever replaced.
+
+    * a regular file or a new path: a temporary file next to it, renamed over it only
+      once everything has been written, so an error or ^C never leaves a half-written
+      output (and OUT may safely be one of the inputs); the file keeps its permissions
+      (and, as root, its owner);
+    * a symbolic link: the same for the file it points to (a missing one is created),
+      and the link stays a link;
+    * anything else (/dev/null, a FIFO, a terminal, a character device), and whatever
+      /dev/stdout, /dev/fd/N or /proc/PID/fd/N lead to: written through, in append mode
+      (a file the shell opened keeps what was written to it before); a reader gets the
+      data as it comes, and an error leaves what was written so far;
+    * a directory: ``IsADirectoryError``.
+    """
+    target = Path(target)
+    if _write_through(target):
+        with open(target, "ab") as out:
+            yield out
+        return
+    real = Path(os.path.realpath(target))  # a symlink's file, the path itself otherwise
+    if real.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     except OSError as exc:  # name the output the user gave, not our temporary file
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
-        os.chmod(temp, _new_file_mode(target))  # mkstemp makes it private (0600)
-        os.replace(temp, target)
+        _copy_ownership(real, temp)
+        os.replace(temp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
 
 
-def _new_file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; give a new one the usual umask default."""
+def _write_through(target: Path) -> bool:
+    """Whether an output path must be written in place rather than replaced: it exists
+    and is neither a regular file nor a directory (after following links), or it leads
+    through a process's file descriptors."""
     try:
-        return target.stat().st_mode & 0o7777
+        mode = target.stat().st_mode
+    except OSError:  # nothing there (or a dangling link): a new file
+        return False
+    if stat.S_ISDIR(mode):
+        return False
+    return not stat.S_ISREG(mode) or _through_stream(target)
+
+
+def _through_stream(target: Path) -> bool:
+    """Whether the path, or a link on the way to what it names, is one of a process's
+    file descriptors (/dev/stdout, /dev/fd/N, /proc/PID/fd/N)."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # the kernel's own limit on links followed
+        here = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+        if path.startswith(_STREAM_ROOTS) or here.startswith(_STREAM_ROOTS):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.abspath(os.path.join(os.path.dirname(path), os.readlink(path)))
+    return False
+
+
+def _copy_ownership(target: Path, temp: str) -> None:
+    """Give the replacement the existing file's permissions (mkstemp makes it private,
+    0600) and, when we may, its owner; a new file gets the usual umask default."""
+    try:
+        info = target.stat()
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        os.chmod(temp, 0o666 & ~umask)
+        return
+    if hasattr(os, "chown") and os.geteuid() == 0 and (info.st_uid, info.st_gid) != (0, 0):
+        with contextlib.suppress(OSError):
+            os.chown(temp, info.st_uid, info.st_gid)
+    os.chmod(temp, info.st_mode & 0o7777)
