@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import lzma
 import os
+import shutil
 import sys
 import time
 import unicodedata
@@ -34,7 +35,8 @@ import numpy as np
 from . import __version__
 from .errors import InputError
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, history_mask
-from .model import ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE, file_sha256, write_arrays
+from .model import (ABBREVIATIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, OCR_FILE, VOCAB_FILE,
+                    default_model_dir, file_sha256, write_arrays)
 from .orthography import is_valid_syllable, normalize_syllable, strip_accents
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
                       capitalized_inside, segments, symbol)
@@ -379,6 +381,8 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
             handle.write("# typed without diacritics\tabbreviation\n")
             handle.writelines(f"{plain}\t{abbr}\n" for plain, abbr in table.items())
         outputs.append(ABBREVIATIONS_FILE)
+    _copy_ocr_table(out)
+    outputs.append(OCR_FILE)
     arrays = {"unigram_logp": lm.unigram_logp, "unigram_backoff": lm.unigram_backoff}
     for n in range(2, order + 1):
         arrays[f"keys{n}"] = lm.keys[n - 2]
@@ -409,3 +413,12 @@ def build_model(corpus: list[Path], out: Path, fallback: Path | None, order: int
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _log(f"wrote {out}: {sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB")
     return meta
+
+
+def _copy_ocr_table(out: Path) -> None:
+    """The model carries the OCR error table it was built with (hash in model.json), so
+    a model directory is complete and checked as a whole; the table itself is learned by
+    vnrestore.ocrlearn, not here."""
+    source = default_model_dir() / OCR_FILE
+    if source.resolve() != (out / OCR_FILE).resolve():  # rebuilding the shipped model in place
+        shutil.copyfile(source, out / OCR_FILE)

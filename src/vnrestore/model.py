@@ -5,8 +5,12 @@ A model directory holds three files:
 * ``model.json`` — format version, array layout of ``lm.bin``, SHA-256 of the other
   files, counts, smoothing parameters, inputs and licence (what ``vnrestore info`` shows);
 * ``vocab.tsv``  — one LM symbol per line with its corpus count; line order is the id;
-* ``lm.bin``     — the n-gram arrays back to back (layout in ``model.json``).
+* ``lm.bin``     — the n-gram arrays back to back (layout in ``model.json``);
+* ``abbreviations.tsv``, ``ocr-confusions.tsv`` — optional: abbreviations, and the OCR
+  error table (without one, the packaged table is used).
 
+``model.json`` is checked whole first (``metacheck``), so a damaged one is one
+``ModelError`` naming the field.
 Arrays are memory-mapped read-only, so processes that load the same model share its
 pages, and nothing is unpickled.  Loading checks the format version and the hashes and
 raises ``ModelError`` naming the file and the problem.
@@ -26,12 +30,15 @@ import numpy as np
 from .errors import ModelError
 from .candidates import Lexicon
 from .lm import NgramLM
+from .metacheck import check_meta
+from .ocrmodel import ConfusionTable
 
 FORMAT_VERSION = 1
 META_FILE = "model.json"
 VOCAB_FILE = "vocab.tsv"
 LM_FILE = "lm.bin"
 ABBREVIATIONS_FILE = "abbreviations.tsv"  # optional
+OCR_FILE = "ocr-confusions.tsv"  # optional: without it, the packaged OCR error table
 _ALIGN = 16
 
 
@@ -66,6 +73,7 @@ class Model:
     lexicon: Lexicon
     lm: NgramLM
     abbreviations: dict[str, str]  # typed without diacritics -> abbreviation (HDND -> HĐND)
+    ocr_table: ConfusionTable | None = None  # the OCR error model, parsed and checked at load
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, verify: bool = True) -> "Model":
@@ -77,13 +85,8 @@ class Model:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ModelError(f"{meta_path}: not valid JSON ({exc})") from None
-        version = meta.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ModelError(
-                f"{meta_path}: model format version {version!r}, this vnrestore reads "
-                f"version {FORMAT_VERSION}; rebuild the model with `vnrestore build-model`"
-            )
-        for name in (VOCAB_FILE, LM_FILE, *(n for n in meta["files"] if n == ABBREVIATIONS_FILE)):
+        check_meta(meta, meta_path, FORMAT_VERSION)
+        for name in (VOCAB_FILE, LM_FILE, *(n for n in meta["files"] if n in (ABBREVIATIONS_FILE, OCR_FILE))):
             file = directory / name
             if not file.is_file():
                 raise ModelError(f"{file}: missing model file")
@@ -104,7 +107,16 @@ class Model:
         abbreviations = {}
         if ABBREVIATIONS_FILE in meta["files"]:
             abbreviations = _read_pairs(directory / ABBREVIATIONS_FILE)
-        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations)
+        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations,
+                   ConfusionTable.read_tsv(ocr_table_file(directory)))
+
+
+def ocr_table_file(directory: Path) -> Path:
+    """The OCR error table of a model directory: its own copy (written by build-model,
+    hash in model.json) when it has one, else the packaged table (it describes the OCR
+    engine, not the corpus, so it serves user-built models too)."""
+    own = directory / OCR_FILE
+    return own if own.is_file() else default_model_dir() / OCR_FILE
 
 
 def file_sha256(path: Path) -> str:

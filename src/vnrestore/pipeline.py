@@ -207,7 +207,7 @@ class Restorer:
     def _ocr_candidates(self) -> OcrCandidates:
         with _OCR_LOCK:  # loaded on first use, once, however many threads ask
             if self._ocr is None:
-                self._ocr = OcrCandidates(self.model.lexicon)
+                self._ocr = OcrCandidates(self.model.lexicon, self.model.ocr_table)
             return self._ocr
 
     def _lattices(self, tokens: list[Token], lattice_of: dict[int, tuple[int, ...]],
