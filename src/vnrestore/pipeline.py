@@ -48,6 +48,7 @@ class Options:
     keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
 
     def __post_init__(self):
+        _check_options(self)
         if self.style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
@@ -100,6 +101,7 @@ class Restorer:
                  user_lexicon: Mapping[str, float] | str | Path | None = None, **kw):
         """`model`: a loaded Model, a model directory, or None for the packaged one.
         `user_lexicon`: a file (see ``userlex``) or a mapping syllable -> score bonus."""
+        _check_restorer_arguments(model, options, user_lexicon, kw)
         self.model = model if isinstance(model, Model) else Model.load(model)
         self.options = options if options is not None else Options(**kw)
         lexicon = self.model.lexicon
@@ -128,10 +130,12 @@ class Restorer:
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
         """Restored text: only restored words differ from the input."""
+        _check_text(text)
         return "".join(self._restore_block(block) for _, block in _blocks(text))
 
     def explain(self, text: str) -> list[TokenChoice]:
         """Per-token choices; their outputs concatenated equal ``restore(text)``."""
+        _check_text(text)
         choices: list[TokenChoice] = []
         for offset, block in _blocks(text):
             choices.extend(self._explain_block(block, offset))
@@ -143,12 +147,14 @@ class Restorer:
         Output starts before the input ends, and memory stays bounded by the block size
         and the longest paragraph (see ``_line_blocks``).
         """
+        _check_lines(lines)
         for block in _line_blocks(lines):
             yield from split_lines(self.restore(block))
 
     def explain_lines(self, lines: Iterable[str]) -> Iterator[tuple[str, list[TokenChoice]]]:
         """Like ``restore_lines``, with each restored line's token choices (spans count
         from the start of that line)."""
+        _check_lines(lines)
         for block in _line_blocks(lines):
             choices = self.explain(block)
             k = 0
@@ -332,6 +338,49 @@ class Restorer:
                 norm = sum(w for _, w in weights)
                 result[seg[t]] = sorted(((plain(c), w / norm) for c, w in weights), key=lambda e: -e[1])
         return result
+
+
+# -- argument checks (wrong types raise TypeError/ValueError naming the argument) ------
+_OPTION_TYPES = {"style": str, "mode": str, "beam": int, "max_candidates": int,
+                 "name_weight": float, "channel_weight": float, "keep_score": float}
+
+
+def _check_options(options: Options) -> None:
+    """Every Options field has its type (a whole number for int fields, any real number
+    for float ones, never a bool) and float fields are finite."""
+    for name, kind in _OPTION_TYPES.items():
+        value = getattr(options, name)
+        numeric = (int, float) if kind is float else (kind,)
+        if not isinstance(value, numeric) or isinstance(value, bool):
+            wanted = {str: "a string", int: "a whole number", float: "a number"}[kind]
+            raise TypeError(f"Options.{name} must be {wanted}, not {type(value).__name__} {value!r}")
+        if kind is float and not np.isfinite(value):
+            raise ValueError(f"Options.{name} must be a finite number, not {value!r}")
+    if options.channel_weight < 0:
+        raise ValueError("Options.channel_weight must not be negative")
+
+
+def _check_restorer_arguments(model, options, user_lexicon, kw) -> None:
+    if not (model is None or isinstance(model, (Model, str, Path))):
+        raise TypeError(f"model must be a Model, a model directory or None, not {type(model).__name__}")
+    if options is not None and not isinstance(options, Options):
+        raise TypeError(f"options must be an Options, not {type(options).__name__}")
+    if options is not None and kw:
+        raise TypeError(f"give either options= or option keywords ({', '.join(kw)}=...), not both: "
+                        f"use Options({', '.join(f'{k}=...' for k in kw)}) or dataclasses.replace(options, ...)")
+    if not (user_lexicon is None or isinstance(user_lexicon, (Mapping, str, Path))):
+        raise TypeError(f"user_lexicon must be a mapping, a file or None, not {type(user_lexicon).__name__}")
+
+
+def _check_text(text) -> None:
+    if not isinstance(text, str):
+        hint = " (decode it first: data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"text must be a str, not {type(text).__name__}{hint}")
+
+
+def _check_lines(lines) -> None:
+    if isinstance(lines, (bytes, bytearray)) or not isinstance(lines, Iterable):
+        raise TypeError(f"lines must be an iterable of str, not {type(lines).__name__}")
 
 
 def _accented_lines(tokens: list[Token]) -> set[int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import itertools
 import os
 import re
 import stat
@@ -45,7 +46,15 @@ def read_lines(path: str, errors: str = "strict") -> Iterator[str]:
     """
     name = display_name(path)
     with _open_binary(path, name) as stream:
-        yield from _split_lines(_decode(_read_chunks(stream, name), name, errors))
+        chunks = _read_chunks(stream, name)
+        head = next(chunks, b"")
+        chunks = itertools.chain([head], chunks)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # UTF-16 with its byte-order mark (Windows "Unicode" text): unambiguous, so
+            # read it; the mark goes (the output is UTF-8, where it means nothing).
+            yield from _split_lines(_decode(chunks, name, errors, "utf-16"))
+        else:
+            yield from _split_lines(_decode(_refuse_binary(chunks, name), name, errors))
 
 
 def split_lines(text: str) -> list[str]:
@@ -76,11 +85,10 @@ def _open_binary(path: str, name: str):
 
 
 def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
-    """Raw chunks of the stream, refusing it early if it looks binary."""
+    """Raw chunks of the stream."""
     # read1 returns what is available, so text piped in interactively is not held back
     # until a whole chunk has arrived.
     read = getattr(stream, "read1", stream.read)
-    position = 0
     while True:
         try:
             data = read(CHUNK_BYTES)
@@ -88,7 +96,17 @@ def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
             raise InputError(f"{name}: {exc.strerror}") from None
         if not data:
             return
+        yield data
+
+
+def _refuse_binary(chunks: Iterable[bytes], name: str) -> Iterator[bytes]:
+    """The chunks, refused early if they look binary (or like UTF-16 without a BOM)."""
+    position = 0
+    for data in chunks:
         if _has_nul_in_head(data, position):
+            if position == 0 and _looks_utf16(data):
+                raise InputError(f"{name}: looks like UTF-16 text without a byte-order mark; convert it to "
+                                 f"UTF-8 first (iconv -f UTF-16LE -t UTF-8, or UTF-16BE)")
             raise InputError(f"{name}: looks like a binary file, not text")
         position += len(data)
         yield data
@@ -96,28 +114,40 @@ def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
 
 def _has_nul_in_head(data: bytes, position: int) -> bool:
     """A NUL byte in the first chunk's worth of the input: text never has one, while
-    binary files (and UTF-16 text, which we do not read) nearly always do."""
+    binary files (and UTF-16 text without a BOM) nearly always do."""
     return position < CHUNK_BYTES and b"\0" in data[: CHUNK_BYTES - position]
 
 
-def _decode(chunks: Iterable[bytes], name: str, errors: str) -> Iterator[str]:
-    """Decode UTF-8 incrementally (a character may straddle two chunks)."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors)
+def _looks_utf16(data: bytes) -> bool:
+    """Mostly-Latin UTF-16: every other byte NUL, all on the same side."""
+    head = data[:512]
+    if len(head) < 4:
+        return False
+    for side in (0, 1):
+        nuls = head[side::2].count(0)
+        if nuls >= 0.6 * len(head[side::2]) and head[1 - side::2].count(0) == 0:
+            return True
+    return False
+
+
+def _decode(chunks: Iterable[bytes], name: str, errors: str, encoding: str = "utf-8") -> Iterator[str]:
+    """Decode incrementally (a character may straddle two chunks)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors)
     position = 0  # bytes handed to the decoder so far
     for data in chunks:
-        yield _decode_step(decoder, data, position, name, final=False)
+        yield _decode_step(decoder, data, position, name, encoding, final=False)
         position += len(data)
-    yield _decode_step(decoder, b"", position, name, final=True)
+    yield _decode_step(decoder, b"", position, name, encoding, final=True)
 
 
-def _decode_step(decoder, data: bytes, position: int, name: str, final: bool) -> str:
+def _decode_step(decoder, data: bytes, position: int, name: str, encoding: str, final: bool) -> str:
     held = len(decoder.getstate()[0])  # bytes of an unfinished character kept from before
     try:
         return decoder.decode(data, final)
     except UnicodeDecodeError as exc:
         # exc.start counts from the held bytes, which begin `held` bytes before `data`.
         offset = position - held + exc.start
-        raise InputError(f"{name}: not valid UTF-8 at byte {offset} "
+        raise InputError(f"{name}: not valid {encoding.upper()} at byte {offset} "
                          f"(use --errors replace to read it anyway)") from None
 
 
