@@ -44,6 +44,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+
 from vnrestore import Options, Restorer, cli
 from vnrestore.model import Model
 from vnrestore.ocr import _SYMBOLS
@@ -166,13 +168,16 @@ def generate(rng: random.Random, lines: list[str]) -> str:
 
 
 # -- checks ---------------------------------------------------------------------------
-_OCR_CHARS = frozenset(_SYMBOLS)
+# Letters, marks and digits as the tokenizer's `regex` sees them: its Unicode is newer
+# than the unicodedata of some Pythons (3.11 has 14.0), and a character it knows as a
+# letter (U+13DBE, an Egyptian hieroglyph of Unicode 16) is rightly part of a word.
+_WORD_CHAR = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{regex.escape(_SYMBOLS)}]")
 
 
 def nonword(text: str) -> list[str]:
     """The characters restoring must keep, in order: everything but letters, marks,
     digits and the symbols OCR writes for letters (OCR mode may change those)."""
-    return [ch for ch in text if unicodedata.category(ch)[0] not in "LMN" and ch not in _OCR_CHARS]
+    return _WORD_CHAR.sub("", text)
 
 
 @dataclass
@@ -396,7 +401,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
 
+    shown: set[str] = set()
+
     def show(report: Report) -> None:
+        for kind in sorted(set(report.examples) - shown):  # a long run's log keeps an example
+            print(f"    first {kind}: {report.examples[kind][:500]}", flush=True)
+            shown.add(kind)
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.violations.items()))
         print(f"... {report.inputs:,} inputs, {sum(report.violations.values())} violations"
               f"{' (' + kinds + ')' if kinds else ''}, {time.perf_counter() - start:,.0f} s", flush=True)

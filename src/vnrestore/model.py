@@ -11,6 +11,7 @@ A model directory holds three files:
 
 ``model.json`` is checked whole first (``metacheck``), so a damaged one is one
 ``ModelError`` naming the field.
+
 Arrays are memory-mapped read-only, so processes that load the same model share its
 pages, and nothing is unpickled.  Loading checks the format version and the hashes and
 raises ``ModelError`` naming the file and the problem.
