@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import random
 import sys
@@ -187,9 +188,23 @@ def test_nul_byte_means_binary(tmp_path):
     assert str(info.value) == f"{path}: looks like a binary file, not text"
 
 
-def test_utf16_is_refused_as_binary(tmp_path):
-    with pytest.raises(InputError, match="binary"):
-        lines_of(tmp_path, "Việt Nam".encode("utf-16"))
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    text = "Việt Nam\r\ncong hoa\n" * 3
+    data = (codecs.BOM_UTF16_BE if encoding == "utf-16-be" else b"") + text.encode(encoding)
+    assert "".join(lines_of(tmp_path, data)) == text
+
+
+def test_utf16_across_chunks(tmp_path, small_chunks):
+    small_chunks(7)  # odd: a chunk ends inside a two-byte code unit
+    text = "Việt Nam cộng hòa\n" * 20
+    assert "".join(lines_of(tmp_path, text.encode("utf-16"))) == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_says_how_to_convert(tmp_path, encoding):
+    with pytest.raises(InputError, match="looks like UTF-16 text without a byte-order mark.*iconv"):
+        lines_of(tmp_path, "Cong hoa xa hoi chu nghia Viet Nam".encode(encoding))
 
 
 def test_missing_file(tmp_path):

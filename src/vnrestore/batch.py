@@ -5,12 +5,22 @@ under OUTDIR (a directory's files keep their place relative to it; a file named
 directly lands in OUTDIR under its own name), restores the files in N worker
 processes (each loads the model once; the model is memory-mapped, so its pages are
 shared), writes every output atomically, and carries on past a file that fails.
+
+Ctrl-C stops the run: the parent alone takes SIGINT (the workers ignore it, so a ^C sent
+to the whole process group does not make them drop their file and take the next), sets
+a shared stop flag, cancels the files not started, and waits for the workers to notice
+the flag between two blocks of their current file, which they then abandon (its
+temporary output removed).  ``run`` returns with ``interrupted`` set and the count of
+files finished.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import multiprocessing
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +29,7 @@ from typing import Callable, Iterable
 import regex
 
 from . import ocrxml
-from .errors import InputError, VnrestoreError
+from .errors import InputError, OutputError, VnrestoreError
 from .pipeline import Options, Restorer
 from .legacy import convert_lines
 from .progress import plural
@@ -37,6 +47,7 @@ class BatchResult:
     tokens: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (input, message)
+    interrupted: bool = False  # stopped by Ctrl-C before every file was done
 
     def summary(self) -> str:
         rate = self.tokens / self.seconds if self.seconds else 0.0
@@ -46,6 +57,11 @@ class BatchResult:
             text += f"; {len(self.failures)} failed"
         return text
 
+    def interruption(self, total: int) -> str:
+        """The one line printed when Ctrl-C stopped the run."""
+        return (f"interrupted: {self.files:,} of {total:,} files done"
+                f"{f', {len(self.failures)} failed' if self.failures else ''}; the others not written")
+
 
 def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tuple[Path, Path]]:
     """(input file, output file) pairs.  Directories are walked for files matching
@@ -53,6 +69,8 @@ def plan(inputs: Iterable[str], outdir: Path, pattern: str = "*.txt") -> list[tu
     expanded and keeps the tree below its fixed prefix (``in/**/*.txt`` writes
     ``in/a/b.txt`` to ``OUTDIR/a/b.txt``); a file named directly lands in OUTDIR under its
     own name.  Two inputs bound for one output file are refused, naming both."""
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError(f"{outdir}/: not a directory (a file of that name exists; drop the '/' to write to it)")
     pairs: list[tuple[Path, Path]] = []
     for item in inputs:
         path = Path(item)
@@ -92,13 +110,27 @@ def is_pattern(item: str) -> bool:
     return not Path(item).exists() and bool(_GLOB_CHARS & set(item))
 
 
-# One restorer per worker process, made by the pool's initializer.
+# One restorer per worker process, made by the pool's initializer, and the parent's
+# stop flag (set on Ctrl-C).
 _worker: Restorer | None = None
+_stop = None
 
 
-def _init_worker(model: str | None, options: Options, user_lexicon: dict[str, float] | None) -> None:
-    global _worker
+class Interrupted(Exception):
+    """A worker abandoned its file because the run is being stopped."""
+
+
+def _init_worker(model: str | None, options: Options, user_lexicon: dict[str, float] | None,
+                 stop=None) -> None:
+    global _worker, _stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides, through `stop`
+    _stop = stop
     _worker = Restorer(model, options, user_lexicon=user_lexicon)
+
+
+def _check_stop() -> None:
+    if _stop is not None and _stop.is_set():
+        raise Interrupted()
 
 
 def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | None = None,
@@ -110,11 +142,13 @@ def _restore_file(source: Path, target: Path, errors: str, restorer: Restorer | 
         if done is not None:
             return done
     tokens = 0
+    _check_stop()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(target) as out:
             lines = convert_lines(read_lines(str(source), errors), legacy)
             for piece in restorer.restore_lines(lines):
+                _check_stop()  # between blocks: the temporary output is removed on the way out
                 tokens += len(_TOKEN.findall(piece))
                 out.write(piece.encode("utf-8"))
     except VnrestoreError as exc:
@@ -145,7 +179,8 @@ def _restore_ocr_file(source: Path, target: Path, restorer: Restorer) -> tuple[i
 def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, errors: str = "strict",
         legacy: str = "auto", user_lexicon: dict[str, float] | None = None, jobs: int = 1,
         progress: Callable[[BatchResult, int, Path], None] | None = None) -> BatchResult:
-    """Restore every pair; `progress(result so far, total files, input done)` after each file."""
+    """Restore every pair; `progress(result so far, total files, input done)` after each
+    file.  On Ctrl-C, stop promptly and return what was done, with ``interrupted`` set."""
     result = BatchResult()
     start = time.perf_counter()
 
@@ -160,20 +195,54 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
         if progress:
             progress(result, len(pairs), source)
 
-    if jobs <= 1 or len(pairs) <= 1:
-        restorer = Restorer(model, options, user_lexicon=user_lexicon)
-        for source, target in pairs:
-            record(source, _restore_file(source, target, errors, restorer, legacy))
-    else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed  # imports multiprocessing: only for -j > 1
-
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(model, options, user_lexicon)) as pool:
-            futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
-            for future in as_completed(futures):
-                record(futures[future], future.result())
+    try:
+        if jobs <= 1 or len(pairs) <= 1:
+            restorer = Restorer(model, options, user_lexicon=user_lexicon)
+            for source, target in pairs:
+                record(source, _restore_file(source, target, errors, restorer, legacy))
+        else:
+            _run_pool(pairs, record, jobs, (model, options, user_lexicon), errors, legacy)
+    except KeyboardInterrupt:
+        result.interrupted = True
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _run_pool(pairs, record, jobs: int, initargs: tuple, errors: str, legacy: str) -> None:
+    """The files across `jobs` worker processes; a KeyboardInterrupt here stops them
+    (see the module docstring) and is raised again once they have."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only for -j > 1
+
+    context = multiprocessing.get_context()
+    stop = context.Event()
+    with _sigint_ignored():  # workers forked meanwhile start with ^C ignored, no window
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                   initargs=(*initargs, stop))
+        futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
+    recorded = set()
+    try:
+        for future in as_completed(futures):
+            recorded.add(future)
+            record(futures[future], future.result())
+    except KeyboardInterrupt:
+        stop.set()
+        with _sigint_ignored():  # a second ^C must not leave workers behind
+            pool.shutdown(wait=True, cancel_futures=True)
+        for future, source in futures.items():  # files finished while stopping count
+            if future not in recorded and not future.cancelled() and future.exception() is None:
+                record(source, future.result())
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def default_jobs() -> int:

@@ -25,6 +25,7 @@ import gzip
 import json
 import lzma
 import os
+import shutil
 import sys
 import time
 import unicodedata
@@ -37,7 +38,7 @@ from . import __version__, abbrev
 from .errors import InputError
 from .gazetteer import read_segments
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, file_arrays, history_mask
-from .model import (ABBREVIATIONS_FILE, EXPANSIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, VOCAB_FILE,
+from .model import (ABBREVIATIONS_FILE, EXPANSIONS_FILE, FORMAT_VERSION, LM_FILE, META_FILE, OCR_FILE, VOCAB_FILE,
                     default_model_dir, file_sha256, write_arrays)
 from .orthography import is_valid_syllable, normalize_syllable
 from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, UNK,
@@ -632,6 +633,8 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
                          " list: the only reading of the abbreviation list)\n")
             handle.writelines(f"{abbr}\t{expansion}\t{origin}\n" for abbr, (expansion, origin) in expansions.items())
         outputs.append(EXPANSIONS_FILE)
+    _copy_ocr_table(out)
+    outputs.append(OCR_FILE)
     arrays, tables = file_arrays(lm)
     layout = write_arrays(out / LM_FILE, arrays)
     meta = {
@@ -665,3 +668,12 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _log(f"wrote {out}: {sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB")
     return meta
+
+
+def _copy_ocr_table(out: Path) -> None:
+    """The model carries the OCR error table it was built with (hash in model.json), so
+    a model directory is complete and checked as a whole; the table itself is learned by
+    vnrestore.ocrlearn, not here."""
+    source = default_model_dir() / OCR_FILE
+    if source.resolve() != (out / OCR_FILE).resolve():  # rebuilding the shipped model in place
+        shutil.copyfile(source, out / OCR_FILE)

@@ -160,6 +160,9 @@ def _fix_tree(args: argparse.Namespace) -> int:
             bar.close()
     for source, message in result.failures:
         print(f"vnrestore: {message}", file=sys.stderr)
+    if result.interrupted:
+        print(f"vnrestore: {result.interruption(len(pairs))}", file=sys.stderr)
+        return 130
     if not args.quiet:
         print(f"vnrestore: {result.summary()}", file=sys.stderr)
     return 1 if result.failures else 0

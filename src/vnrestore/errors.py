@@ -11,3 +11,7 @@ class ModelError(VnrestoreError):
 
 class InputError(VnrestoreError):
     """An input cannot be read as text (not UTF-8, binary, unreadable)."""
+
+
+class OutputError(VnrestoreError):
+    """An output path cannot be used as asked (a file where a directory is wanted)."""

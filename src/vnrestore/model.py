@@ -7,6 +7,12 @@ A model directory holds three files:
 * ``vocab.tsv``  — one LM symbol per line with its corpus count; line order is the id;
 * ``lm.bin``     — the n-gram arrays back to back (layout in ``model.json``), per order
   a hashed table (``lm.HashedTable``).
+* ``abbreviations.tsv``, ``expansions.tsv``, ``ocr-confusions.tsv`` — optional:
+  abbreviations, the LM readings of abbreviations, and the OCR error table (without
+  one, the packaged table is used).
+
+``model.json`` is checked whole first (``metacheck``), so a damaged one is one
+``ModelError`` naming the field.
 
 Arrays are memory-mapped read-only, so processes that load the same model share its
 pages, and nothing is unpickled.  Loading checks the format version and the hashes and
@@ -27,6 +33,8 @@ import numpy as np
 from .errors import ModelError
 from .candidates import Lexicon
 from .lm import NgramLM, from_file_arrays
+from .metacheck import check_meta
+from .ocrmodel import ConfusionTable
 
 # 2: n-grams in hashed tables with 8-bit quantised values (lm.HashedTable; parameters
 #    under "tables" in model.json).  1: sorted uint64 keys and float16 values.
@@ -36,7 +44,9 @@ VOCAB_FILE = "vocab.tsv"
 LM_FILE = "lm.bin"
 ABBREVIATIONS_FILE = "abbreviations.tsv"  # optional
 EXPANSIONS_FILE = "expansions.tsv"  # optional: abbreviation -> the LM symbols it is read as
-_OPTIONAL_FILES = (ABBREVIATIONS_FILE, EXPANSIONS_FILE)
+
+OCR_FILE = "ocr-confusions.tsv"  # optional: without it, the packaged OCR error table
+_OPTIONAL_FILES = (ABBREVIATIONS_FILE, EXPANSIONS_FILE, OCR_FILE)
 _ALIGN = 16
 
 
@@ -75,6 +85,7 @@ class Model:
     abbreviation_origin: dict[str, str] = field(default_factory=dict)
     # abbreviation -> (the LM symbols it is read as, where that reading came from)
     expansions: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    ocr_table: ConfusionTable | None = None  # the OCR error model, parsed and checked at load
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, verify: bool = True) -> "Model":
@@ -86,12 +97,7 @@ class Model:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ModelError(f"{meta_path}: not valid JSON ({exc})") from None
-        version = meta.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ModelError(
-                f"{meta_path}: model format version {version!r}, this vnrestore reads "
-                f"version {FORMAT_VERSION}; rebuild the model with `vnrestore build-model`"
-            )
+        check_meta(meta, meta_path, FORMAT_VERSION)
         for name in (VOCAB_FILE, LM_FILE, *(n for n in meta["files"] if n in _OPTIONAL_FILES)):
             file = directory / name
             if not file.is_file():
@@ -108,7 +114,16 @@ class Model:
             abbreviations, origin = _read_abbreviations(directory / ABBREVIATIONS_FILE)
         if EXPANSIONS_FILE in meta["files"]:
             expansions = _read_expansions(directory / EXPANSIONS_FILE)
-        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations, origin, expansions)
+        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations, origin, expansions,
+                   ConfusionTable.read_tsv(ocr_table_file(directory)))
+
+
+def ocr_table_file(directory: Path) -> Path:
+    """The OCR error table of a model directory: its own copy (written by build-model,
+    hash in model.json) when it has one, else the packaged table (it describes the OCR
+    engine, not the corpus, so it serves user-built models too)."""
+    own = directory / OCR_FILE
+    return own if own.is_file() else default_model_dir() / OCR_FILE
 
 
 def file_sha256(path: Path) -> str:

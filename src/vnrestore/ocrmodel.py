@@ -338,6 +338,7 @@ class ConfusionTable:
         if self.stats:
             lines.append("# stats: " + " ".join(f"{k}={v}" for k, v in self.stats.items()))
         lines.append(f"# smoothing: {self.smoothing}")
+        lines.append(f"# rows: {len(self.rows)}")
         lines.append("# columns: gold, ocr, count, logprob (natural log)")
         lines.append("gold\tocr\tcount\tlogprob")
         for gold, ocr, count, logprob in sorted_rows(self.rows):
@@ -365,6 +366,7 @@ class ConfusionTable:
                 f"version {FORMAT_VERSION}; rebuild it with python -m vnrestore.ocrlearn")
         inputs, word_pairs, smoothing, stats = [], 0, "", {}
         rows = []
+        row_count = None  # "# rows: N", written since the reader checks it
         header_seen = False
         for number, line in enumerate(lines[1:], start=2):
             if not line:
@@ -378,6 +380,8 @@ class ConfusionTable:
                     word_pairs = int(body.split(": ", 1)[1])
                 elif body.startswith("smoothing: "):
                     smoothing = body.split(": ", 1)[1]
+                elif body.startswith("rows: ") and body[6:].isdigit():
+                    row_count = int(body[6:])
                 elif body.startswith("stats: "):
                     for item in body.split(": ", 1)[1].split():
                         k, _, v = item.partition("=")
@@ -397,8 +401,10 @@ class ConfusionTable:
                              int(count), float(logprob)))
             except ValueError:
                 raise ModelError(f"{path}:{number}: expected 'gold<TAB>ocr<TAB>count<TAB>logprob'") from None
+            _check_row(path, number, rows[-1])
         if not rows:
             raise ModelError(f"{path}: OCR confusion table has no rows")
+        _check_whole(path, text, rows, row_count)
         return cls(rows=rows, inputs=inputs, word_pairs=word_pairs, smoothing=smoothing, stats=stats)
 
     def top_confusions(self, limit: int = 30) -> list[tuple[str, str, int, float]]:
@@ -409,6 +415,34 @@ class ConfusionTable:
                and not (len(r[0]) == 1 and r[1] == key(r[0]))]
         out.sort(key=lambda r: (-r[2], r[0], r[1]))
         return out[:limit]
+
+
+# Rows without which the channel is not a distribution: a table that lacks one is cut
+# short or not written by write_tsv (its sections end with <ins>, <base> and <any>).
+REQUIRED_ROWS = ((INS, STOP), (BASE, UNK), *((BASE, n) for n in LENS))
+
+
+def _check_row(path: Path, number: int, row: tuple[str, str, int, float]) -> None:
+    """One row's numbers: a count is never negative, a log-probability is finite (one
+    nan would turn every score it touches into nan)."""
+    _, _, count, logprob = row
+    if count < 0:
+        raise ModelError(f"{path}:{number}: negative count {count}")
+    if not math.isfinite(logprob):
+        raise ModelError(f"{path}:{number}: log-probability {logprob} is not a finite number")
+
+
+def _check_whole(path: Path, text: str, rows, row_count: int | None) -> None:
+    """Signs that the file was cut short: no final line end, fewer rows than its header
+    says, or rows every table has missing."""
+    if not text.endswith("\n"):
+        raise ModelError(f"{path}: OCR confusion table truncated (its last line is incomplete)")
+    if row_count is not None and row_count != len(rows):
+        raise ModelError(f"{path}: OCR confusion table truncated ({len(rows)} rows, its header says {row_count})")
+    present = {(gold, ocr) for gold, ocr, _, _ in rows}
+    missing = [f"{gold} {ocr}" for gold, ocr in REQUIRED_ROWS if (gold, ocr) not in present]
+    if missing:
+        raise ModelError(f"{path}: OCR confusion table truncated or incomplete (no row {missing[0]})")
 
 
 def _is_family(symbol: str) -> bool:

@@ -8,6 +8,7 @@ long the input is.  Each stage hands plain values to the next and never reaches 
 from __future__ import annotations
 
 import copy
+import math
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,7 @@ class Options:
     keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
 
     def __post_init__(self):
+        _check_options(self)
         if self.style not in STYLES:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
@@ -108,6 +110,7 @@ class Restorer:
                  user_lexicon: Mapping[str, float] | str | Path | None = None, **kw):
         """`model`: a loaded Model, a model directory, or None for the packaged one.
         `user_lexicon`: a file (see ``userlex``) or a mapping syllable -> score bonus."""
+        _check_restorer_arguments(model, options, user_lexicon, kw)
         self.model = model if isinstance(model, Model) else Model.load(model)
         self.options = options if options is not None else Options(**kw)
         lexicon = self.model.lexicon
@@ -135,10 +138,12 @@ class Restorer:
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
         """Restored text: only restored words differ from the input."""
+        _check_text(text)
         return "".join(self._restore_block(block) for _, block in _blocks(text))
 
     def explain(self, text: str) -> list[TokenChoice]:
         """Per-token choices; their outputs concatenated equal ``restore(text)``."""
+        _check_text(text)
         choices: list[TokenChoice] = []
         for offset, block in _blocks(text):
             choices.extend(self._explain_block(block, offset))
@@ -188,6 +193,7 @@ class Restorer:
         ``restore_many`` for separate texts.  Output starts before the input ends, and
         memory stays bounded by the block size and the longest paragraph (see
         ``_line_blocks``)."""
+        _check_lines(lines)
         for items in _line_blocks(lines):
             block, spans = many.join(items, None)
             tokens, outputs = self._outputs(block)
@@ -196,6 +202,7 @@ class Restorer:
     def explain_lines(self, lines: Iterable[str]) -> Iterator[tuple[str, list[TokenChoice]]]:
         """Like ``restore_lines``, with each restored line's token choices (spans count
         from the start of that line)."""
+        _check_lines(lines)
         for items in _line_blocks(lines):
             block, spans = many.join(items, None)
             for mine in many.cut_choices(block, self._explain_block(block, 0), spans):
@@ -249,7 +256,7 @@ class Restorer:
     def _ocr_candidates(self) -> OcrCandidates:
         with _OCR_LOCK:  # loaded on first use, once, however many threads ask
             if self._ocr is None:
-                self._ocr = OcrCandidates(self.model.lexicon)
+                self._ocr = OcrCandidates(self.model.lexicon, self.model.ocr_table)
             return self._ocr
 
     def _decide(self, text: str) -> "_Decision":
@@ -319,6 +326,52 @@ def _text_list(texts: Iterable[str], name: str) -> list[str]:
         if not isinstance(text, str):
             raise TypeError(f"{name}[{i}] must be a str, not {type(text).__name__}")
     return texts
+
+
+# -- argument checks (wrong types raise TypeError/ValueError naming the argument) ------
+_OPTION_TYPES = {"style": str, "mode": str, "beam": int, "max_candidates": int,
+                 "name_weight": float, "channel_weight": float, "keep_score": float}
+
+
+def _check_options(options: Options) -> None:
+    """Every Options field has its type (a whole number for int fields, any real number
+    for float ones, never a bool) and float fields are finite."""
+    for name, kind in _OPTION_TYPES.items():
+        value = getattr(options, name)
+        numeric = (int, float) if kind is float else (kind,)
+        if not isinstance(value, numeric) or isinstance(value, bool):
+            wanted = {str: "a string", int: "a whole number", float: "a number"}[kind]
+            raise TypeError(f"Options.{name} must be {wanted}, not {type(value).__name__} {value!r}")
+        if kind is float and not math.isfinite(value):
+            raise ValueError(f"Options.{name} must be a finite number, not {value!r}")
+    if options.channel_weight < 0:
+        raise ValueError("Options.channel_weight must not be negative")
+    cost = options.caps_name_cost
+    if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
+        raise TypeError(f"Options.caps_name_cost must be a finite number or None, not {type(cost).__name__} {cost!r}")
+
+
+def _check_restorer_arguments(model, options, user_lexicon, kw) -> None:
+    if not (model is None or isinstance(model, (Model, str, Path))):
+        raise TypeError(f"model must be a Model, a model directory or None, not {type(model).__name__}")
+    if options is not None and not isinstance(options, Options):
+        raise TypeError(f"options must be an Options, not {type(options).__name__}")
+    if options is not None and kw:
+        raise TypeError(f"give either options= or option keywords ({', '.join(kw)}=...), not both: "
+                        f"use Options({', '.join(f'{k}=...' for k in kw)}) or dataclasses.replace(options, ...)")
+    if not (user_lexicon is None or isinstance(user_lexicon, (Mapping, str, Path))):
+        raise TypeError(f"user_lexicon must be a mapping, a file or None, not {type(user_lexicon).__name__}")
+
+
+def _check_text(text) -> None:
+    if not isinstance(text, str):
+        hint = " (decode it first: data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"text must be a str, not {type(text).__name__}{hint}")
+
+
+def _check_lines(lines) -> None:
+    if isinstance(lines, (bytes, bytearray)) or not isinstance(lines, Iterable):
+        raise TypeError(f"lines must be an iterable of str, not {type(lines).__name__}")
 
 
 _NO_OCR_SIGN = regex.compile(r"[^\x00-\x7f]|[0-9&]")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import itertools
 import os
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -44,7 +46,15 @@ def read_lines(path: str, errors: str = "strict") -> Iterator[str]:
     """
     name = display_name(path)
     with _open_binary(path, name) as stream:
-        yield from _split_lines(_decode(_read_chunks(stream, name), name, errors))
+        chunks = _read_chunks(stream, name)
+        head = next(chunks, b"")
+        chunks = itertools.chain([head], chunks)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # UTF-16 with its byte-order mark (Windows "Unicode" text): unambiguous, so
+            # read it; the mark goes (the output is UTF-8, where it means nothing).
+            yield from _split_lines(_decode(chunks, name, errors, "utf-16"))
+        else:
+            yield from _split_lines(_decode(_refuse_binary(chunks, name), name, errors))
 
 
 def split_lines(text: str) -> list[str]:
@@ -75,11 +85,10 @@ def _open_binary(path: str, name: str):
 
 
 def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
-    """Raw chunks of the stream, refusing it early if it looks binary."""
+    """Raw chunks of the stream."""
     # read1 returns what is available, so text piped in interactively is not held back
     # until a whole chunk has arrived.
     read = getattr(stream, "read1", stream.read)
-    position = 0
     while True:
         try:
             data = read(CHUNK_BYTES)
@@ -87,7 +96,17 @@ def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
             raise InputError(f"{name}: {exc.strerror}") from None
         if not data:
             return
+        yield data
+
+
+def _refuse_binary(chunks: Iterable[bytes], name: str) -> Iterator[bytes]:
+    """The chunks, refused early if they look binary (or like UTF-16 without a BOM)."""
+    position = 0
+    for data in chunks:
         if _has_nul_in_head(data, position):
+            if position == 0 and _looks_utf16(data):
+                raise InputError(f"{name}: looks like UTF-16 text without a byte-order mark; convert it to "
+                                 f"UTF-8 first (iconv -f UTF-16LE -t UTF-8, or UTF-16BE)")
             raise InputError(f"{name}: looks like a binary file, not text")
         position += len(data)
         yield data
@@ -95,28 +114,40 @@ def _read_chunks(stream: BinaryIO, name: str) -> Iterator[bytes]:
 
 def _has_nul_in_head(data: bytes, position: int) -> bool:
     """A NUL byte in the first chunk's worth of the input: text never has one, while
-    binary files (and UTF-16 text, which we do not read) nearly always do."""
+    binary files (and UTF-16 text without a BOM) nearly always do."""
     return position < CHUNK_BYTES and b"\0" in data[: CHUNK_BYTES - position]
 
 
-def _decode(chunks: Iterable[bytes], name: str, errors: str) -> Iterator[str]:
-    """Decode UTF-8 incrementally (a character may straddle two chunks)."""
-    decoder = codecs.getincrementaldecoder("utf-8")(errors)
+def _looks_utf16(data: bytes) -> bool:
+    """Mostly-Latin UTF-16: every other byte NUL, all on the same side."""
+    head = data[:512]
+    if len(head) < 4:
+        return False
+    for side in (0, 1):
+        nuls = head[side::2].count(0)
+        if nuls >= 0.6 * len(head[side::2]) and head[1 - side::2].count(0) == 0:
+            return True
+    return False
+
+
+def _decode(chunks: Iterable[bytes], name: str, errors: str, encoding: str = "utf-8") -> Iterator[str]:
+    """Decode incrementally (a character may straddle two chunks)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors)
     position = 0  # bytes handed to the decoder so far
     for data in chunks:
-        yield _decode_step(decoder, data, position, name, final=False)
+        yield _decode_step(decoder, data, position, name, encoding, final=False)
         position += len(data)
-    yield _decode_step(decoder, b"", position, name, final=True)
+    yield _decode_step(decoder, b"", position, name, encoding, final=True)
 
 
-def _decode_step(decoder, data: bytes, position: int, name: str, final: bool) -> str:
+def _decode_step(decoder, data: bytes, position: int, name: str, encoding: str, final: bool) -> str:
     held = len(decoder.getstate()[0])  # bytes of an unfinished character kept from before
     try:
         return decoder.decode(data, final)
     except UnicodeDecodeError as exc:
         # exc.start counts from the held bytes, which begin `held` bytes before `data`.
         offset = position - held + exc.start
-        raise InputError(f"{name}: not valid UTF-8 at byte {offset} "
+        raise InputError(f"{name}: not valid {encoding.upper()} at byte {offset} "
                          f"(use --errors replace to read it anyway)") from None
 
 
@@ -149,33 +180,89 @@ def _cut_point(text: str) -> int:
     return match.end() if match else MAX_LINE_CHARS
 
 
+# Paths through which a process reaches its open files (/dev/stdout -> /proc/self/fd/1):
+# what they lead to is someone's stream, written through even when it is a regular file.
+_STREAM_ROOTS = ("/proc/", "/dev/fd/", "/dev/stdout", "/dev/stderr")
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to `target` that replaces it only once everything has been
-    written, so an error or ^C never leaves a half-written output (and OUT may safely
-    be one of the inputs)."""
-    if target.is_dir():
+    """Where output for `target` goes: the one place that decides how an output path is
+    written, so nothing at it that is not a regular file is ever replaced.
+
+    * a regular file or a new path: a temporary file next to it, renamed over it only
+      once everything has been written, so an error or ^C never leaves a half-written
+      output (and OUT may safely be one of the inputs); the file keeps its permissions
+      (and, as root, its owner);
+    * a symbolic link: the same for the file it points to (a missing one is created),
+      and the link stays a link;
+    * anything else (/dev/null, a FIFO, a terminal, a character device), and whatever
+      /dev/stdout, /dev/fd/N or /proc/PID/fd/N lead to: written through, in append mode
+      (a file the shell opened keeps what was written to it before); a reader gets the
+      data as it comes, and an error leaves what was written so far;
+    * a directory: ``IsADirectoryError``.
+    """
+    target = Path(target)
+    if _write_through(target):
+        with open(target, "ab") as out:
+            yield out
+        return
+    real = Path(os.path.realpath(target))  # a symlink's file, the path itself otherwise
+    if real.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     except OSError as exc:  # name the output the user gave, not our temporary file
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
-        os.chmod(temp, _new_file_mode(target))  # mkstemp makes it private (0600)
-        os.replace(temp, target)
+        _copy_ownership(real, temp)
+        os.replace(temp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
 
 
-def _new_file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; give a new one the usual umask default."""
+def _write_through(target: Path) -> bool:
+    """Whether an output path must be written in place rather than replaced: it exists
+    and is neither a regular file nor a directory (after following links), or it leads
+    through a process's file descriptors."""
     try:
-        return target.stat().st_mode & 0o7777
+        mode = target.stat().st_mode
+    except OSError:  # nothing there (or a dangling link): a new file
+        return False
+    if stat.S_ISDIR(mode):
+        return False
+    return not stat.S_ISREG(mode) or _through_stream(target)
+
+
+def _through_stream(target: Path) -> bool:
+    """Whether the path, or a link on the way to what it names, is one of a process's
+    file descriptors (/dev/stdout, /dev/fd/N, /proc/PID/fd/N)."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # the kernel's own limit on links followed
+        here = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+        if path.startswith(_STREAM_ROOTS) or here.startswith(_STREAM_ROOTS):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.abspath(os.path.join(os.path.dirname(path), os.readlink(path)))
+    return False
+
+
+def _copy_ownership(target: Path, temp: str) -> None:
+    """Give the replacement the existing file's permissions (mkstemp makes it private,
+    0600) and, when we may, its owner; a new file gets the usual umask default."""
+    try:
+        info = target.stat()
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        os.chmod(temp, 0o666 & ~umask)
+        return
+    if hasattr(os, "chown") and os.geteuid() == 0 and (info.st_uid, info.st_gid) != (0, 0):
+        with contextlib.suppress(OSError):
+            os.chown(temp, info.st_uid, info.st_gid)
+    os.chmod(temp, info.st_mode & 0o7777)
