@@ -63,6 +63,11 @@ def check_meta(meta: object, path: Path, supported: int) -> dict:
         if not (isinstance(entry, dict) and isinstance(entry.get("file"), str)
                 and isinstance(entry.get("sha256"), str)):
             raise fail(f"'inputs[{i}]'", "must be an object with 'file' and 'sha256' strings")
+    arrays = _field(meta, "arrays", dict, fail)
+    missing = [name for name in REQUIRED_ARRAYS[supported](order) if name not in arrays]
+    if missing:
+        raise fail("'arrays'", f"lacks {', '.join(missing)} (an order-{order} model of format "
+                               f"version {supported} needs them)")
     tables = _field(meta, "tables", dict, fail)
     for n in range(2, order + 1):
         table = tables.get(str(n))
@@ -70,11 +75,6 @@ def check_meta(meta: object, path: Path, supported: int) -> dict:
             raise fail(f"'tables.{n}'", f"must be an object with bits and bucket_bits, not {_kind(table)}")
         bits = _whole(table, "bits", fail, low=1, high=64, prefix=f"'tables.{n}'")
         _whole(table, "bucket_bits", fail, low=0, high=bits, prefix=f"'tables.{n}'")
-    arrays = _field(meta, "arrays", dict, fail)
-    missing = [name for name in REQUIRED_ARRAYS[supported](order) if name not in arrays]
-    if missing:
-        raise fail("'arrays'", f"lacks {', '.join(missing)} (an order-{order} model of format "
-                               f"version {supported} needs them)")
     lm_bin = path.parent / "lm.bin"
     size = lm_bin.stat().st_size if lm_bin.is_file() else None
     for name, spec in arrays.items():
