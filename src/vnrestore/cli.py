@@ -19,6 +19,7 @@ from typing import BinaryIO, Iterator
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, progress, records, schema
 from .build import (CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT,
                     DEFAULT_ORDER, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE, build_model)
+from .errors import OutputError
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
 from .legacy import MODES as LEGACY_MODES, convert_lines
@@ -138,6 +139,8 @@ def _is_batch(args: argparse.Namespace) -> bool:
         raise UsageError("--format jsonl, --mark-uncertain, --jsonl-field and --csv-column write one "
                          "stream: use stdout or -o FILE, not a directory")
     if out_is_dir and Path(out).exists() and not Path(out).is_dir():
+        if out.endswith(("/", os.sep)):
+            raise OutputError(f"{out}: not a directory (a file of that name exists; drop the '/' to write to it)")
         raise UsageError(f"-o {out}: several inputs need an output directory, and this is a file")
     return out_is_dir
 
