@@ -166,10 +166,17 @@ class OcrContext:
 
     def _sentence_start(self, i: int) -> bool:
         """Whether token i opens a sentence or a list item ("1.", "a)", "- "): not a
-        line that continues the sentence of the line before."""
+        line that continues the sentence of the line before.  A blank line ends a
+        paragraph, so what follows it opens one, as the start of the text does."""
+        breaks = 0
         for j in range(i - 1, -1, -1):
             tok = self.tokens[j]
-            if tok.kind in (SPACE, NEWLINE):
+            if tok.kind == NEWLINE:
+                breaks += tok.text.count("\n") or 1
+                if breaks >= 2:
+                    return True
+                continue
+            if tok.kind == SPACE:
                 continue
             return tok.kind == PUNCT and tok.text in ".!?()-–"
         return True
