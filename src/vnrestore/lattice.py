@@ -52,9 +52,10 @@ def build_lattices(plan: Plan, lexicon: Lexicon, unk: int, names: NameSource,
                         continue
                     sym = form
                 sym_id = lexicon.id(sym)
-                if sym_id is None and sym != UNK:  # COMPUTER, FACEBOOK in a heading: the word's symbol
-                    sym_id = next((lexicon.id(v) for v in (sym.lower(), sym.capitalize())
-                                   if lexicon.id(v) is not None), None)
+                for variant in (sym.lower(), sym.capitalize()):  # COMPUTER in a heading: computer
+                    if sym_id is not None or sym == UNK:
+                        break
+                    sym_id = lexicon.id(variant)
                 cands = (unk if sym_id is None else sym_id,)
             elif len(cands) > 1:
                 channel = channel_of.get(i)

@@ -15,11 +15,10 @@ from __future__ import annotations
 import math
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import regex
 from .candidates import Lexicon
-from .model import default_model_dir
+from .model import default_model_dir, ocr_table_file
 from .ocrmodel import ConfusionTable
 from .orthography import normalize_syllable, strip_accents
 from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
@@ -35,18 +34,12 @@ CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best a
 _ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
-def confusion_path() -> Path:
-    """The packaged OCR error model (it describes the OCR engine, not the corpus, so it
-    serves user-built language models too)."""
-    return default_model_dir() / "ocr-confusions.tsv"
-
-
 class OcrCandidates:
     """Channel-scored candidates for OCR'd words, cached per distinct reading."""
 
     def __init__(self, lexicon: Lexicon, table: ConfusionTable | None = None):
         self.lexicon = lexicon
-        self.table = table or ConfusionTable.read_tsv(confusion_path())
+        self.table = table or ConfusionTable.read_tsv(ocr_table_file(default_model_dir()))
         self._fold = _fold_map(self.table)
         self._keys: list[str] | None = None  # every key, with its count: on first _lookup
         self.lookup = lru_cache(maxsize=200_000)(self._lookup)

@@ -57,18 +57,6 @@ def read_lines(path: str, errors: str = "strict") -> Iterator[str]:
             yield from _split_lines(_decode(_refuse_binary(chunks, name), name, errors))
 
 
-def split_lines(text: str) -> list[str]:
-    """The lines of a text with their ends, split only at \n, \r\n and \r (as
-    ``read_lines`` reads them)."""
-    lines, start = [], 0
-    for match in LINE_END.finditer(text):
-        lines.append(text[start:match.end()])
-        start = match.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
-
-
 def display_name(path: str) -> str:
     """How messages name an input."""
     return "<stdin>" if path == STDIN else path
