@@ -39,6 +39,14 @@ def test_the_intended_syllable_is_a_candidate(candidates, reading, form):
     assert form in forms(candidates, reading)
 
 
+@pytest.mark.parametrize("reading, form", [("sit", "sử"), ("chit", "chữ"), ("chite", "chức"), ("thite", "thức")])
+def test_one_letter_read_as_two_is_found(candidates, reading, form):
+    # "sit" spells a key of its own, and sử's key is two edits away: only reading the
+    # pair "it" back as one letter (learned from the table) brings it in
+    assert candidates._unsplit["it"] == "u"
+    assert form in forms(candidates, reading)
+
+
 def test_channel_scores_are_log_probabilities_best_first_within_a_key(candidates):
     ids, scores = candidates.lookup("x3")
     assert len(ids) == len(scores) and all(s <= 0 for s in scores)
@@ -50,6 +58,13 @@ def test_symbol_broken_words_are_merged_losslessly():
     assert render(tokens) == text
     assert "hi¢n" in [t.text for t in tokens]
     assert "33/CT-TTg" in [t.text for t in tokens]  # codes stay codes
+
+
+def test_cent_sign_and_digit_are_one_reading(ocr_restorer):
+    # ¢ is this OCR's c: "¢6" is có, while a price in cents is left alone
+    assert "¢6" in [t.text for t in merge_noisy_words(list(tokenize("nganh ¢6 lién quan")))]
+    assert ocr_restorer.restore("nganh ¢6 lién quan") == "ngành có liên quan"
+    assert ocr_restorer.restore("gia 50¢ moi cai").startswith("giá 50¢ ")
 
 
 @given(st.text(alphabet="ab6¢&€ 1/-.\n", max_size=40))

@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
 _SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
 # A code-like token is read as a noisy word when it is short and made of letters,
 # digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
-NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
+# "¢6" too: ¢ is this OCR's c (có), and no text writes cents before a number.
+NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}|¢\d{{1,2}}")
 LONE_SYMBOL = regex.compile(f"[{_SYMBOLS}]")  # "¢", "&" for ở, "¥" for ý, standing alone
 
 # Vietnamese letters outside Latin-1: an English OCR model has no way to print them.
