@@ -179,3 +179,15 @@ def test_short_noisy_words_are_not_kept_as_read(ocr_restorer, reading, expected)
 def test_english_words_in_an_english_phrase_may_stay(ocr_restorer):
     out = ocr_restorer.restore("Hoi thao voi chu dé the best of both worlds")
     assert "best of both worlds" in out
+
+
+def test_a_period_between_lower_case_words_is_a_misread_comma(ocr_restorer):
+    out = ocr_restorer.restore("nhiém vu. quyén han ctia minh. bao dam")
+    assert out == "nhiệm vụ, quyền hạn của mình, bảo đảm"
+    # and what follows it does not open a sentence: "bao" stays lower case, not Đ
+    assert ocr_restorer.restore("Apple Inc. la cong ty. Bién") == "Apple Inc. là công ty. Biển"
+
+
+def test_periods_on_correct_lines_stay(ocr_restorer):
+    text = "Công ty Apple Inc. là một công ty. được thành lập"
+    assert ocr_restorer.restore(text) == text

@@ -170,6 +170,9 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
     source: dict[int, str] = {}
     fixed: dict[int, str] = {}
     for i, tok in enumerate(tokens):
+        if tok.kind == PUNCT and context.comma_read_as_period(i):
+            fixed[i] = ","
+            continue
         if not context.is_reading(i):
             continue
         if tok.text in abbreviations:
