@@ -158,6 +158,9 @@ def test_ocr_mode_is_idempotent_on_its_own_output(ocr_restorer):
     ("1. BO trwong, Chu nhiém Uy ban", "1. Bộ trưởng, Chủ nhiệm Ủy ban"),
     ("CONG HOA XA HOI CHU NGHiA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
     ("biéu 8. T6 chic thuc hién", "Điều 8. Tổ chức thực hiện"),
+    ("quy dinh tai khoan 2\nbiéu 45 Trach nhiém", "quy định tại khoản 2\nĐiều 45 Trách nhiệm"),
+    ("khoa (bén phai), va 30 (ba muoi) ngay", "khoa (bên phải), và 30 (ba mươi) ngày"),  # b, not Đ
+    ("Muc 5 PHI THUQC LINH VUC GIAO THONG", "Mục 5 PHÍ THUỘC LĨNH VỰC GIAO THÔNG"),
 ])
 def test_case_comes_from_the_letters_not_the_digits(ocr_restorer, reading, restored):
     assert ocr_restorer.restore(reading) == restored

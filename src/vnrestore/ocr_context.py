@@ -55,6 +55,13 @@ class OcrWord(Token):
     "x", "Xx" or "X"), not from its noisy text."""
 
     case: str = ""
+    capital_d: bool = False  # a "b" that, if it is a đ, was a capital Đ
+
+    def case_for(self, form: str) -> str:
+        """The case pattern for restored `form` (lower case)."""
+        if self.capital_d and form[:1] == "đ":
+            return "Xx"
+        return self.case or self.text
 
 
 def _letters(text: str) -> str:
@@ -158,13 +165,18 @@ class OcrContext:
         """Whether a word next to token i is mostly lower case and none is a longer
         all-caps word: "BO trwong" is Bộ trưởng, "CHiNH PHU" a heading."""
         around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
-        long_caps = [j for j in self._around(i) if len(_letters(self.tokens[j].text)) >= 3
-                     and _upper_share(self.tokens[j].text) > 0.5]
+        long_caps = [j for j in self._neighbours(i) if len(_letters(self.tokens[j].text)) >= 3
+                     and _upper_share(self.tokens[j].text) > 0.5]  # "PHI THUQC": a heading too
         return any(_upper_share(self.tokens[j].text) <= 0.5 for j in around) and not long_caps
 
     def _around(self, i: int) -> list[int]:
         """The words next to token i on its line that read as syllables."""
         return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
+
+    def _line_start(self, i: int) -> bool:
+        """Whether token i is the first word of its line."""
+        k = self._position.get(i)
+        return k is not None and (k == 0 or self.line_of[self.words[k - 1]] != self.line_of[i])
 
     def _sentence_start(self, i: int) -> bool:
         """Whether token i opens a sentence or a list item ("1.", "a)", "- "): not a
@@ -241,8 +253,11 @@ class OcrContext:
         tok = self.tokens[i]
         text = tok.text
         letters = _letters(text)
-        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._sentence_start(i):
-            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "biéu" opening a sentence: Điều
+        if letters == text and text.islower() and (text[:1] == "b" or (
+                text[:1] in _D_READ_AS and (self._sentence_start(i) or self._line_start(i)))):
+            # English OCR reads a capital Đ as "b" (or "P" as "p"), rarely a small one:
+            # "biéu" is Điều if it is a đ at all, though "bên" stays bên
+            return OcrWord(tok.start, tok.end, tok.kind, text, "", capital_d=True)
         if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
         if len(text) == 1 and text.isupper() and not self._caps_context(i):

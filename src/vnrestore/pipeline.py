@@ -279,7 +279,8 @@ class Restorer:
         form = self.model.lexicon.symbols[word_id]
         if self.options.style != "new":
             form = normalize_syllable(form, self.options.style)
-        return apply_case(getattr(token, "case", "") or token.text, form)  # ocr_context.OcrWord
+        case_for = getattr(token, "case_for", None)  # ocr_context.OcrWord: case from the letters
+        return apply_case(case_for(form) if case_for else token.text, form)
 
     def _restore_block(self, text: str) -> str:
         return render(*self._outputs(text))
