@@ -179,6 +179,15 @@ def test_short_noisy_words_are_not_kept_as_read(ocr_restorer, reading, expected)
     assert expected in ocr_restorer.restore(reading).split()
 
 
+@pytest.mark.parametrize("reading, restored", [
+    ("nghiép dugc bdo hiém ¢ Viét Nam.", "nghiệp được bảo hiểm ở Việt Nam."),
+    ("bi phan cat yéu thi &\nhoc tap (khoa dao tao) & trinh do", "bị phân cắt yếu thì ở\nhọc tập (khóa đào tạo) ở trình độ"),
+    ("cong ty Johnson & Johnson", "công ty Johnson & Johnson"),
+])
+def test_a_lone_symbol_where_a_syllable_stands(ocr_restorer, reading, restored):
+    assert ocr_restorer.restore(reading) == restored
+
+
 def test_english_words_in_an_english_phrase_may_stay(ocr_restorer):
     out = ocr_restorer.restore("Hoi thao voi chu dé the best of both worlds")
     assert "best of both worlds" in out

@@ -124,15 +124,33 @@ class OcrContext:
         return tok.kind == PUNCT and LONE_SYMBOL.fullmatch(tok.text) is not None and self._between_words(i)
 
     def _between_words(self, i: int) -> bool:
-        """A lone symbol with a space and a lower-case word on each side ("chua ¢ nha",
-        "kien ¥ thirc"): it stands where a syllable would."""
+        """A lone symbol standing where a syllable would: a space or a line's edge on
+        each side, a word (or a closing bracket) beyond, and a lower-case word on one
+        side ("chua ¢ nha", "hiém ¢ Viét", "tao) & trinh", "yéu thi &" ending a line);
+        "Johnson & Johnson" is left alone."""
         tokens = self.tokens
-        if not (0 < i - 1 and i + 2 < len(tokens)):
+        before = self._beside(i, -1)
+        after = self._beside(i, 1)
+        if before is False or after is False:
             return False
-        if tokens[i - 1].kind != SPACE or tokens[i + 1].kind != SPACE:
+        words = [t for t in (before, after) if t is not None and t.kind in (WORD, CODE)]
+        return bool(words) and any(t.text.islower() for t in words) and (
+            before is None or before.kind in (WORD, CODE) or before.text == ")") and (
+            after is None or after.kind in (WORD, CODE))
+
+    def _beside(self, i: int, step: int) -> "Token | None | bool":
+        """The token across a space from token i (step -1: before it, 1: after it);
+        None at a line's edge; False if nothing but a space or line break is there."""
+        tokens = self.tokens
+        j = i + step
+        if not 0 <= j < len(tokens) or tokens[j].kind == NEWLINE:
+            return None
+        if tokens[j].kind != SPACE:
             return False
-        before, after = tokens[i - 2], tokens[i + 2]
-        return all(t.kind in (WORD, CODE) and t.text.islower() for t in (before, after))
+        k = j + step
+        if not 0 <= k < len(tokens) or tokens[k].kind == NEWLINE:
+            return None
+        return tokens[k] if tokens[k].kind != SPACE else False
 
     def vietnamese(self, i: int) -> bool:
         """Whether token i reads as a syllable: it spells a key, accents aside, or does
