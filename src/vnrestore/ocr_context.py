@@ -183,8 +183,11 @@ class OcrContext:
         """Whether a word next to token i is mostly lower case and none is a longer
         all-caps word: "BO trwong" is Bộ trưởng, "CHiNH PHU" a heading."""
         around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
+        # a heading's word, even one the OCR spoilt ("PHI THUQC"); an abbreviation
+        # ("TNCS HO Chi Minh") has no vowel and says nothing about the line
         long_caps = [j for j in self._neighbours(i) if len(_letters(self.tokens[j].text)) >= 3
-                     and _upper_share(self.tokens[j].text) > 0.5]  # "PHI THUQC": a heading too
+                     and _upper_share(self.tokens[j].text) > 0.5
+                     and any(ch in _VOWELS for ch in strip_accents(self.tokens[j].text.lower()))]
         return any(_upper_share(self.tokens[j].text) <= 0.5 for j in around) and not long_caps
 
     def _around(self, i: int) -> list[int]:
