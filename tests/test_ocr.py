@@ -204,3 +204,9 @@ def test_a_period_between_lower_case_words_is_a_misread_comma(ocr_restorer):
 def test_periods_on_correct_lines_stay(ocr_restorer):
     text = "Công ty Apple Inc. là một công ty. được thành lập"
     assert ocr_restorer.restore(text) == text
+
+
+def test_a_word_without_a_vowel_may_stay_as_read(ocr_restorer):
+    # a unit or a letter as often as noise: keeping it is a choice, "ctr" still becomes cử
+    assert ocr_restorer.restore("dién tich 5 km vudng") == "diện tích 5 km vuông"
+    assert "cử" in ocr_restorer.restore("viec ¢ nha va cong tac ctr tri").split()

@@ -265,6 +265,8 @@ class OcrContext:
             return None
         if tok.text[:1].isupper() or any(ch.isdigit() for ch in tok.text):
             return keep_score  # names, abbreviations, codes
+        if tok.kind == WORD and not any(ch in _VOWELS for ch in strip_accents(tok.text.lower())):
+            return keep_score  # no vowel: a letter or a unit (điểm c, 5 km) as often as noise (ctr)
         foreign = [j for j in self._neighbours(i, 2) if not self.vietnamese(j)]
         return keep_score if len(foreign) >= 2 else None
 
