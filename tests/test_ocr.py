@@ -210,3 +210,12 @@ def test_a_word_without_a_vowel_may_stay_as_read(ocr_restorer):
     # a unit or a letter as often as noise: keeping it is a choice, "ctr" still becomes cử
     assert ocr_restorer.restore("dién tich 5 km vudng") == "diện tích 5 km vuông"
     assert "cử" in ocr_restorer.restore("viec ¢ nha va cong tac ctr tri").split()
+
+
+def test_a_number_between_lower_case_words_may_be_a_misread_syllable(ocr_restorer):
+    out = ocr_restorer.restore("3. T6 chic, gia dinh va cd nhn 6 trach nhiém cham lo")
+    assert out == "3. Tổ chức, gia đình và cá nhân có trách nhiệm chăm lo"
+    # a number the context wants stays a number, and explain says it was kept
+    assert ocr_restorer.restore("lop 6 truong tiéu hoc") == "lớp 6 trường tiểu học"
+    number = [c for c in ocr_restorer.explain("lop 6 truong tiéu hoc") if c.input == "6"][0]
+    assert number.output == "6" and number.source == "kept"

@@ -23,6 +23,7 @@ from .ocrmodel import ConfusionTable
 from .orthography import normalize_syllable, strip_accents
 from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
 from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
+from .segment import NUM
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
 MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading's own key
@@ -165,6 +166,7 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
     tokens = merge_noisy_words(tokens)
     context = OcrContext(tokens, ocr)
     known = set(abbreviations.values())
+    num_id = ocr.lexicon.id(NUM)
     lattice_of: dict[int, tuple[int, ...]] = {}
     channel_of: dict[int, tuple[float, ...]] = {}
     source: dict[int, str] = {}
@@ -172,6 +174,12 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
     for i, tok in enumerate(tokens):
         if tok.kind == PUNCT and context.comma_read_as_period(i):
             fixed[i] = ","
+            continue
+        if context.number_for_word(i):
+            ids, channel = ocr.lookup(tok.text)
+            if ids:  # the number itself (the <num> symbol, read as itself) is a candidate too
+                lattice_of[i], channel_of[i] = ids + (num_id,), channel + (0.0,)
+                source[i] = RESTORED
             continue
         if not context.is_reading(i):
             continue

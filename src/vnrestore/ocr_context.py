@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from .orthography import is_valid_syllable, strip_accents
-from .tokenize import CODE, NEWLINE, PUNCT, SPACE, WORD, Token
+from .tokenize import CODE, NEWLINE, NUMBER, PUNCT, SPACE, WORD, Token
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ocr import OcrCandidates
@@ -151,6 +151,16 @@ class OcrContext:
         if not 0 <= k < len(tokens) or tokens[k].kind == NEWLINE:
             return None
         return tokens[k] if tokens[k].kind != SPACE else False
+
+    def number_for_word(self, i: int) -> bool:
+        """A one- or two-digit number between lower-case words on a line an English
+        model read: as often OCR's "6" for ở/có/ô or "16" for lộ/lỗ as a number, so
+        the decoder chooses (corpus pairs: "6" there was a number 37 times, a syllable 81)."""
+        tok = self.tokens[i]
+        if tok.kind != NUMBER or not (1 <= len(tok.text) <= 2) or self.line_of[i] in self.vietnamese_lines:
+            return False
+        before, after = self._beside(i, -1), self._beside(i, 1)
+        return all(t and t.kind in (WORD, CODE) and t.text.islower() for t in (before, after))
 
     def vietnamese(self, i: int) -> bool:
         """Whether token i reads as a syllable: it spells a key, accents aside, or does
