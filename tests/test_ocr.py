@@ -162,6 +162,8 @@ def test_ocr_mode_is_idempotent_on_its_own_output(ocr_restorer):
     ("khoa (bén phai), va 30 (ba muoi) ngay", "khoa (bên phải), và 30 (ba mươi) ngày"),  # b, not Đ
     ("Muc 5 PHI THUQC LINH VUC GIAO THONG", "Mục 5 PHÍ THUỘC LĨNH VỰC GIAO THÔNG"),
     ("Doan TNCS HO Chi Minh", "Đoàn TNCS Hồ Chí Minh"),  # an abbreviation is no heading
+    ("phéi nop Ié phi tridc ba.", "phải nộp lệ phí trước bạ."),  # I read for l
+    ("bao dam QP-AN quy I", "bảo đảm QP-AN quý I"),  # part of a compound keeps its caps
 ])
 def test_case_comes_from_the_letters_not_the_digits(ocr_restorer, reading, restored):
     assert ocr_restorer.restore(reading) == restored

@@ -55,12 +55,15 @@ class OcrWord(Token):
     "x", "Xx" or "X"), not from its noisy text."""
 
     case: str = ""
-    capital_d: bool = False  # a "b" that, if it is a đ, was a capital Đ
+    title_if: str = ""  # a first letter that makes the form Title case ("b" read for Đ: "đ")
+    lower_if: str = ""  # one that makes it lower case ("I" read for l: "l")
 
     def case_for(self, form: str) -> str:
         """The case pattern for restored `form` (lower case)."""
-        if self.capital_d and form[:1] == "đ":
+        if self.title_if and form[:1] == self.title_if:
             return "Xx"
+        if self.lower_if and form[:1] == self.lower_if:
+            return "x"
         return self.case or self.text
 
 
@@ -204,6 +207,12 @@ class OcrContext:
         """The words next to token i on its line that read as syllables."""
         return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
 
+    def _in_compound(self, i: int) -> bool:
+        """Whether token i is joined to a neighbour by a hyphen or slash ("QP-AN")."""
+        tokens = self.tokens
+        return (i >= 2 and tokens[i - 1].text in "-/" and tokens[i - 2].kind in (WORD, CODE)) or (
+            i + 2 < len(tokens) and tokens[i + 1].text in "-/" and tokens[i + 2].kind in (WORD, CODE))
+
     def _line_start(self, i: int) -> bool:
         """Whether token i is the first word of its line."""
         k = self._position.get(i)
@@ -290,8 +299,12 @@ class OcrContext:
                 text[:1] in _D_READ_AS and (self._sentence_start(i) or self._line_start(i)))):
             # English OCR reads a capital Đ as "b" (or "P" as "p"), rarely a small one:
             # "biéu" is Điều if it is a đ at all, though "bên" stays bên
-            return OcrWord(tok.start, tok.end, tok.kind, text, "", capital_d=True)
-        if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "", title_if="đ")
+        if letters == text and len(text) > 1 and text[0] == "I" and text[1:].islower() and not self._sentence_start(i):
+            # English OCR reads a small l as a capital I: "nop Ié phi" is nộp lệ phí
+            return OcrWord(tok.start, tok.end, tok.kind, text, "", lower_if="l")
+        if (letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i)
+                and not self._in_compound(i)):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
         if len(text) == 1 and text.isupper() and not self._caps_context(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "T chic": Tổ chức
