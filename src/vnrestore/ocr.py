@@ -175,7 +175,7 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
         if tok.kind == PUNCT and context.comma_read_as_period(i):
             fixed[i] = ","
             continue
-        if context.number_for_word(i):
+        if num_id is not None and context.number_for_word(i):
             ids, channel = ocr.lookup(tok.text)
             if ids:  # the number itself (the <num> symbol, read as itself) is a candidate too
                 lattice_of[i], channel_of[i] = ids + (num_id,), channel + (0.0,)

@@ -51,7 +51,7 @@ class Options:
     #                                      (None: never)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
-    channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable); README: tuning
+    channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
     keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
 
     def __post_init__(self):
