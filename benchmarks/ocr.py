@@ -3,6 +3,7 @@ case errors, second-pass changes, and what OCR mode does to correct text.
 
     python benchmarks/ocr.py [--limit N] [--pairs MORE.jsonl ...] [--previous CHECKOUT]
                              [--modes plain ocr auto] [--correct-limit N] [--no-correct]
+                             [--channel-weight W] [--keep-score S]
 
 Sets: ../shared/eval/ocr-dev/*.jsonl (real Tesseract-eng OCR of the dev sets; lines
 joined in page order into one document, so context crosses wrapped lines as on a page),
@@ -169,8 +170,11 @@ def main() -> None:
     parser.add_argument("--correct-limit", type=int, default=None, help="first N lines of each dev set")
     parser.add_argument("--no-correct", action="store_true", help="skip the correct-text table")
     parser.add_argument("--no-ocr-sets", action="store_true", help="only the correct-text table")
+    parser.add_argument("--channel-weight", type=float, default=Options.channel_weight)
+    parser.add_argument("--keep-score", type=float, default=Options.keep_score)
     args = parser.parse_args()
-    restorers = {mode: Restorer(options=Options(mode=mode)) for mode in dict.fromkeys(args.modes + ["ocr"])}
+    weights = {"channel_weight": args.channel_weight, "keep_score": args.keep_score}
+    restorers = {mode: Restorer(options=Options(mode=mode, **weights)) for mode in dict.fromkeys(args.modes + ["ocr"])}
     if not args.no_ocr_sets:
         labels = list(restorers) + (["previous ocr"] if args.previous else [])
         print("CER % / WER % / syllable accuracy %, speed after load; ocr mode's case errors and second pass")
