@@ -3,6 +3,7 @@ case errors, second-pass changes, and what OCR mode does to correct text.
 
     python benchmarks/ocr.py [--limit N] [--pairs MORE.jsonl ...] [--previous CHECKOUT]
                              [--modes plain ocr auto] [--correct-limit N] [--no-correct]
+                             [--channel-weight W] [--keep-score S]
 
 Sets: ../shared/eval/ocr-dev/*.jsonl (real Tesseract-eng OCR of the dev sets; lines
 joined in page order into one document, so context crosses wrapped lines as on a page),
@@ -11,8 +12,9 @@ presets or the Vietnamese model: see README), and the example page's first 35 li
 against their gold.
 
 Table 1 columns: the raw OCR; each mode of this checkout; ``previous ocr``: OCR mode of
-another checkout (--previous, e.g. the last release unpacked with ``git archive``), run
-in a subprocess with the same Python; then, for OCR mode, case errors (words whose
+another release (--previous), run in a subprocess with that release's own code and its
+own packaged model: a checkout with its own ``.venv`` (e.g. /tmp/speed-base), or that
+venv's Python itself; then, for OCR mode, case errors (words whose
 letters are right but whose case is wrong, % of gold words) and the second pass (OCR
 mode over its own output: % of characters it changes).
 
@@ -91,11 +93,27 @@ def changed_chars(first: str, second: str) -> float:
     return Levenshtein.distance(first, second) / max(len(first), 1)
 
 
+def previous_python(path: Path) -> tuple[str, dict[str, str]]:
+    """The interpreter (and environment) that runs another release with its own code
+    and model.  Its own venv's Python finds both through its own install; running it
+    with this checkout's Python and only PYTHONPATH would load this install's packaged
+    model, which an older release may not read (another format)."""
+    env = {"PATH": "/usr/bin:/bin"}
+    if path.is_dir():
+        venv = path / ".venv" / "bin" / "python"
+        if venv.exists():
+            return str(venv), env
+        return sys.executable, {**env, "PYTHONPATH": str(path / "src")}  # code only: this model
+    return str(path), env
+
+
 def previous(checkout: Path, mode: str, document: str) -> str:
-    """Restore with another checkout's code and model, in a subprocess."""
-    env = {"PYTHONPATH": str(checkout / "src"), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", _PREVIOUS, mode], input=document, env=env,
-                            capture_output=True, text=True, check=True)
+    """Restore with another release's code and model, in a subprocess."""
+    python, env = previous_python(checkout)
+    result = subprocess.run([python, "-c", _PREVIOUS, mode], input=document, env=env,
+                            capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"--previous {checkout}: the other release failed: {result.stderr.strip().splitlines()[-1:]}")
     return result.stdout
 
 
@@ -147,13 +165,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="first N lines of each OCR set")
     parser.add_argument("--pairs", type=Path, nargs="*", default=[], help="more OCR pair files (JSON lines)")
-    parser.add_argument("--previous", type=Path, default=None, help="checkout of the previous release")
+    parser.add_argument("--previous", type=Path, default=None, help="previous release: a checkout with its own .venv, or that venv's python")
     parser.add_argument("--modes", nargs="+", default=["plain", "ocr", "auto"])
     parser.add_argument("--correct-limit", type=int, default=None, help="first N lines of each dev set")
     parser.add_argument("--no-correct", action="store_true", help="skip the correct-text table")
     parser.add_argument("--no-ocr-sets", action="store_true", help="only the correct-text table")
+    parser.add_argument("--channel-weight", type=float, default=Options.channel_weight)
+    parser.add_argument("--keep-score", type=float, default=Options.keep_score)
     args = parser.parse_args()
-    restorers = {mode: Restorer(options=Options(mode=mode)) for mode in dict.fromkeys(args.modes + ["ocr"])}
+    weights = {"channel_weight": args.channel_weight, "keep_score": args.keep_score}
+    restorers = {mode: Restorer(options=Options(mode=mode, **weights)) for mode in dict.fromkeys(args.modes + ["ocr"])}
     if not args.no_ocr_sets:
         labels = list(restorers) + (["previous ocr"] if args.previous else [])
         print("CER % / WER % / syllable accuracy %, speed after load; ocr mode's case errors and second pass")

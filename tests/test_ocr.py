@@ -39,6 +39,14 @@ def test_the_intended_syllable_is_a_candidate(candidates, reading, form):
     assert form in forms(candidates, reading)
 
 
+@pytest.mark.parametrize("reading, form", [("sit", "sử"), ("chit", "chữ"), ("chite", "chức"), ("thite", "thức")])
+def test_one_letter_read_as_two_is_found(candidates, reading, form):
+    # "sit" spells a key of its own, and sử's key is two edits away: only reading the
+    # pair "it" back as one letter (learned from the table) brings it in
+    assert candidates._unsplit["it"] == "u"
+    assert form in forms(candidates, reading)
+
+
 def test_channel_scores_are_log_probabilities_best_first_within_a_key(candidates):
     ids, scores = candidates.lookup("x3")
     assert len(ids) == len(scores) and all(s <= 0 for s in scores)
@@ -50,6 +58,13 @@ def test_symbol_broken_words_are_merged_losslessly():
     assert render(tokens) == text
     assert "hi¢n" in [t.text for t in tokens]
     assert "33/CT-TTg" in [t.text for t in tokens]  # codes stay codes
+
+
+def test_cent_sign_and_digit_are_one_reading(ocr_restorer):
+    # ¢ is this OCR's c: "¢6" is có, while a price in cents is left alone
+    assert "¢6" in [t.text for t in merge_noisy_words(list(tokenize("nganh ¢6 lién quan")))]
+    assert ocr_restorer.restore("nganh ¢6 lién quan") == "ngành có liên quan"
+    assert ocr_restorer.restore("gia 50¢ moi cai").startswith("giá 50¢ ")
 
 
 @given(st.text(alphabet="ab6¢&€ 1/-.\n", max_size=40))
@@ -143,6 +158,12 @@ def test_ocr_mode_is_idempotent_on_its_own_output(ocr_restorer):
     ("1. BO trwong, Chu nhiém Uy ban", "1. Bộ trưởng, Chủ nhiệm Ủy ban"),
     ("CONG HOA XA HOI CHU NGHiA VIET NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
     ("biéu 8. T6 chic thuc hién", "Điều 8. Tổ chức thực hiện"),
+    ("quy dinh tai khoan 2\nbiéu 45 Trach nhiém", "quy định tại khoản 2\nĐiều 45 Trách nhiệm"),
+    ("khoa (bén phai), va 30 (ba muoi) ngay", "khoa (bên phải), và 30 (ba mươi) ngày"),  # b, not Đ
+    ("Muc 5 PHI THUQC LINH VUC GIAO THONG", "Mục 5 PHÍ THUỘC LĨNH VỰC GIAO THÔNG"),
+    ("Doan TNCS HO Chi Minh", "Đoàn TNCS Hồ Chí Minh"),  # an abbreviation is no heading
+    ("phéi nop Ié phi tridc ba.", "phải nộp lệ phí trước bạ."),  # I read for l
+    ("bao dam QP-AN quy I", "bảo đảm QP-AN quý I"),  # part of a compound keeps its caps
 ])
 def test_case_comes_from_the_letters_not_the_digits(ocr_restorer, reading, restored):
     assert ocr_restorer.restore(reading) == restored
@@ -161,6 +182,42 @@ def test_short_noisy_words_are_not_kept_as_read(ocr_restorer, reading, expected)
     assert expected in ocr_restorer.restore(reading).split()
 
 
+@pytest.mark.parametrize("reading, restored", [
+    ("nghiép dugc bdo hiém ¢ Viét Nam.", "nghiệp được bảo hiểm ở Việt Nam."),
+    ("bi phan cat yéu thi &\nhoc tap (khoa dao tao) & trinh do", "bị phân cắt yếu thì ở\nhọc tập (khóa đào tạo) ở trình độ"),
+    ("cong ty Johnson & Johnson", "công ty Johnson & Johnson"),
+])
+def test_a_lone_symbol_where_a_syllable_stands(ocr_restorer, reading, restored):
+    assert ocr_restorer.restore(reading) == restored
+
+
 def test_english_words_in_an_english_phrase_may_stay(ocr_restorer):
     out = ocr_restorer.restore("Hoi thao voi chu dé the best of both worlds")
     assert "best of both worlds" in out
+
+
+def test_a_period_between_lower_case_words_is_a_misread_comma(ocr_restorer):
+    out = ocr_restorer.restore("nhiém vu. quyén han ctia minh. bao dam")
+    assert out == "nhiệm vụ, quyền hạn của mình, bảo đảm"
+    # and what follows it does not open a sentence: "bao" stays lower case, not Đ
+    assert ocr_restorer.restore("Apple Inc. la cong ty. Bién") == "Apple Inc. là công ty. Biển"
+
+
+def test_periods_on_correct_lines_stay(ocr_restorer):
+    text = "Công ty Apple Inc. là một công ty. được thành lập"
+    assert ocr_restorer.restore(text) == text
+
+
+def test_a_word_without_a_vowel_may_stay_as_read(ocr_restorer):
+    # a unit or a letter as often as noise: keeping it is a choice, "ctr" still becomes cử
+    assert ocr_restorer.restore("dién tich 5 km vudng") == "diện tích 5 km vuông"
+    assert "cử" in ocr_restorer.restore("viec ¢ nha va cong tac ctr tri").split()
+
+
+def test_a_number_between_lower_case_words_may_be_a_misread_syllable(ocr_restorer):
+    out = ocr_restorer.restore("3. T6 chic, gia dinh va cd nhn 6 trach nhiém cham lo")
+    assert out == "3. Tổ chức, gia đình và cá nhân có trách nhiệm chăm lo"
+    # a number the context wants stays a number, and explain says it was kept
+    assert ocr_restorer.restore("lop 6 truong tiéu hoc") == "lớp 6 trường tiểu học"
+    number = [c for c in ocr_restorer.explain("lop 6 truong tiéu hoc") if c.input == "6"][0]
+    assert number.output == "6" and number.source == "kept"

@@ -23,6 +23,7 @@ from .ocrmodel import ConfusionTable
 from .orthography import normalize_syllable, strip_accents
 from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
 from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
+from .segment import NUM
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
 MAX_CANDIDATES = 12  # from neighbouring keys, besides every form of the reading's own key
@@ -41,6 +42,7 @@ class OcrCandidates:
         self.lexicon = lexicon
         self.table = table or ConfusionTable.read_tsv(ocr_table_file(default_model_dir()))
         self._fold = _fold_map(self.table)
+        self._unsplit = _unsplit_map(self.table)
         self._keys: list[str] | None = None  # every key, with its count: on first _lookup
         self.lookup = lru_cache(maxsize=200_000)(self._lookup)
 
@@ -75,6 +77,18 @@ class OcrCandidates:
         symbols read as the letters they most often stand for."""
         return "".join(self._fold.get(ch, ch) for ch in strip_accents(lower))
 
+    def _unsplit_queries(self, query: str) -> list[str]:
+        """The query with one OCR letter pair read back as the one letter it most often
+        stands for in the table ("sit" -> "su"); pairs of the key's first letters are
+        left alone (an onset such as "tr" is a pair of letters, not one read as two)."""
+        out = []
+        for pair, letter in self._unsplit.items():
+            start = query.find(pair, 1)
+            while start > 0:
+                out.append(query[:start] + letter + query[start + 2:])
+                start = query.find(pair, start + 1)
+        return out
+
     def _lookup(self, reading: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """(candidate ids, log P(reading | candidate)), most likely first; empty if
         nothing plausible is near.
@@ -101,6 +115,17 @@ class OcrCandidates:
 
         near = process.extract(query, self._keys, scorer=Levenshtein.distance,
                                score_cutoff=limit, limit=None)
+        # One letter read as two ("sử" -> "sit", "chữ" -> "chit") is two edits from its
+        # key, beyond the one-edit search of a reading that spells a key ("sit") and
+        # outranked by many keys in the two-edit search: read the pair as the letter
+        # it most often stands for ("it" -> "u") and take that key's near neighbours.
+        seen = {e[0] for e in near}
+        for alt in self._unsplit_queries(query):
+            for near_key, distance, index in process.extract(alt, self._keys, scorer=Levenshtein.distance,
+                                                             score_cutoff=1, limit=None):
+                if near_key not in seen:
+                    seen.add(near_key)
+                    near.append((near_key, distance + 1, index))
         near.sort(key=lambda e: (e[1], -self._key_count[e[0]], e[0]))
         # Two stages, to keep the channel's dynamic programme off most forms: rank the
         # neighbouring keys by how well their most frequent form explains the reading,
@@ -141,11 +166,21 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
     tokens = merge_noisy_words(tokens)
     context = OcrContext(tokens, ocr)
     known = set(abbreviations.values())
+    num_id = ocr.lexicon.id(NUM)
     lattice_of: dict[int, tuple[int, ...]] = {}
     channel_of: dict[int, tuple[float, ...]] = {}
     source: dict[int, str] = {}
     fixed: dict[int, str] = {}
     for i, tok in enumerate(tokens):
+        if tok.kind == PUNCT and context.comma_read_as_period(i):
+            fixed[i] = ","
+            continue
+        if num_id is not None and context.number_for_word(i):
+            ids, channel = ocr.lookup(tok.text)
+            if ids:  # the number itself (the <num> symbol, read as itself) is a candidate too
+                lattice_of[i], channel_of[i] = ids + (num_id,), channel + (0.0,)
+                source[i] = RESTORED
+            continue
         if not context.is_reading(i):
             continue
         if tok.text in abbreviations:
@@ -189,6 +224,27 @@ def _fold_map(table: ConfusionTable) -> dict[str, str]:
             votes.setdefault(ocr, {}).setdefault(letter, 0)
             votes[ocr][letter] += count
     return {ch: max(sorted(v), key=v.get) for ch, v in votes.items()}
+
+
+UNSPLIT_MIN_COUNT = 30  # a pair read for one letter at least this often in training
+
+
+def _unsplit_map(table: ConfusionTable) -> dict[str, str]:
+    """For each two-character OCR string that the learned table often writes for one
+    gold letter ("it" for ữ/ứ, "ii" for ủ), the plain letter it most often stands for
+    ("u"), when that is not the pair's own spelling."""
+    votes: dict[str, dict[str, int]] = {}
+    for gold, ocr, count, _ in table.rows:
+        if len(gold) == 1 and gold.isalpha() and len(ocr) == 2 and ocr.isalpha():
+            letter = strip_accents(gold)
+            votes.setdefault(ocr, {}).setdefault(letter, 0)
+            votes[ocr][letter] += count
+    out = {}
+    for pair, v in sorted(votes.items()):
+        letter = max(sorted(v), key=v.get)
+        if v[letter] >= UNSPLIT_MIN_COUNT and letter not in pair:
+            out[pair] = letter
+    return out
 
 
 _OCR_SYMBOL = regex.compile(f"[{_SYMBOLS}]")

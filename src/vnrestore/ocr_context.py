@@ -13,6 +13,7 @@ The OCR error model scores one word at a time; these rules use the line it stand
   or all caps (a name, an abbreviation, a code), or its neighbours are also words that
   no syllable explains (an English phrase).  A lower-case word among Vietnamese words
   (tir, ctr, chite, trudge) is a noisy syllable and gets no keep option.
+* **Punctuation.**  A period between lower-case words is a comma the OCR misread.
 * **Case.**  Digits and symbols stand for letters whose case OCR did not say ("T6" is
   Tổ, "S6:" is Số), and mixed case inside a word is noise ("chAm" is chấm): such a
   word is written Title or lower from its letters, UPPER only among all-caps words.
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from .orthography import is_valid_syllable, strip_accents
-from .tokenize import CODE, NEWLINE, PUNCT, SPACE, WORD, Token
+from .tokenize import CODE, NEWLINE, NUMBER, PUNCT, SPACE, WORD, Token
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ocr import OcrCandidates
@@ -35,7 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
 _SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
 # A code-like token is read as a noisy word when it is short and made of letters,
 # digits and the symbols OCR puts for vowels (d6i, x3, 1am, v&i, hi¢n).
-NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}")
+# "¢6" too: ¢ is this OCR's c (có), and no text writes cents before a number.
+NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}|¢\d{{1,2}}")
 LONE_SYMBOL = regex.compile(f"[{_SYMBOLS}]")  # "¢", "&" for ở, "¥" for ý, standing alone
 
 # Vietnamese letters outside Latin-1: an English OCR model has no way to print them.
@@ -53,6 +55,16 @@ class OcrWord(Token):
     "x", "Xx" or "X"), not from its noisy text."""
 
     case: str = ""
+    title_if: str = ""  # a first letter that makes the form Title case ("b" read for Đ: "đ")
+    lower_if: str = ""  # one that makes it lower case ("I" read for l: "l")
+
+    def case_for(self, form: str) -> str:
+        """The case pattern for restored `form` (lower case)."""
+        if self.title_if and form[:1] == self.title_if:
+            return "Xx"
+        if self.lower_if and form[:1] == self.lower_if:
+            return "x"
+        return self.case or self.text
 
 
 def _letters(text: str) -> str:
@@ -115,15 +127,43 @@ class OcrContext:
         return tok.kind == PUNCT and LONE_SYMBOL.fullmatch(tok.text) is not None and self._between_words(i)
 
     def _between_words(self, i: int) -> bool:
-        """A lone symbol with a space and a lower-case word on each side ("chua ¢ nha",
-        "kien ¥ thirc"): it stands where a syllable would."""
+        """A lone symbol standing where a syllable would: a space or a line's edge on
+        each side, a word (or a closing bracket) beyond, and a lower-case word on one
+        side ("chua ¢ nha", "hiém ¢ Viét", "tao) & trinh", "yéu thi &" ending a line);
+        "Johnson & Johnson" is left alone."""
         tokens = self.tokens
-        if not (0 < i - 1 and i + 2 < len(tokens)):
+        before = self._beside(i, -1)
+        after = self._beside(i, 1)
+        if before is False or after is False:
             return False
-        if tokens[i - 1].kind != SPACE or tokens[i + 1].kind != SPACE:
+        words = [t for t in (before, after) if t is not None and t.kind in (WORD, CODE)]
+        return bool(words) and any(t.text.islower() for t in words) and (
+            before is None or before.kind in (WORD, CODE) or before.text == ")") and (
+            after is None or after.kind in (WORD, CODE))
+
+    def _beside(self, i: int, step: int) -> "Token | None | bool":
+        """The token across a space from token i (step -1: before it, 1: after it);
+        None at a line's edge; False if nothing but a space or line break is there."""
+        tokens = self.tokens
+        j = i + step
+        if not 0 <= j < len(tokens) or tokens[j].kind == NEWLINE:
+            return None
+        if tokens[j].kind != SPACE:
             return False
-        before, after = tokens[i - 2], tokens[i + 2]
-        return all(t.kind in (WORD, CODE) and t.text.islower() for t in (before, after))
+        k = j + step
+        if not 0 <= k < len(tokens) or tokens[k].kind == NEWLINE:
+            return None
+        return tokens[k] if tokens[k].kind != SPACE else False
+
+    def number_for_word(self, i: int) -> bool:
+        """A one- or two-digit number between lower-case words on a line an English
+        model read: as often OCR's "6" for ở/có/ô or "16" for lộ/lỗ as a number, so
+        the decoder chooses (corpus pairs: "6" there was a number 37 times, a syllable 81)."""
+        tok = self.tokens[i]
+        if tok.kind != NUMBER or not (1 <= len(tok.text) <= 2) or self.line_of[i] in self.vietnamese_lines:
+            return False
+        before, after = self._beside(i, -1), self._beside(i, 1)
+        return all(t and t.kind in (WORD, CODE) and t.text.islower() for t in (before, after))
 
     def vietnamese(self, i: int) -> bool:
         """Whether token i reads as a syllable: it spells a key, accents aside, or does
@@ -156,13 +196,27 @@ class OcrContext:
         """Whether a word next to token i is mostly lower case and none is a longer
         all-caps word: "BO trwong" is Bộ trưởng, "CHiNH PHU" a heading."""
         around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
-        long_caps = [j for j in self._around(i) if len(_letters(self.tokens[j].text)) >= 3
-                     and _upper_share(self.tokens[j].text) > 0.5]
+        # a heading's word, even one the OCR spoilt ("PHI THUQC"); an abbreviation
+        # ("TNCS HO Chi Minh") has no vowel and says nothing about the line
+        long_caps = [j for j in self._neighbours(i) if len(_letters(self.tokens[j].text)) >= 3
+                     and _upper_share(self.tokens[j].text) > 0.5
+                     and any(ch in _VOWELS for ch in strip_accents(self.tokens[j].text.lower()))]
         return any(_upper_share(self.tokens[j].text) <= 0.5 for j in around) and not long_caps
 
     def _around(self, i: int) -> list[int]:
         """The words next to token i on its line that read as syllables."""
         return [j for j in self._neighbours(i) if self.tokens[j].kind in (WORD, CODE) and self.vietnamese(j)]
+
+    def _in_compound(self, i: int) -> bool:
+        """Whether token i is joined to a neighbour by a hyphen or slash ("QP-AN")."""
+        tokens = self.tokens
+        return (i >= 2 and tokens[i - 1].text in "-/" and tokens[i - 2].kind in (WORD, CODE)) or (
+            i + 2 < len(tokens) and tokens[i + 1].text in "-/" and tokens[i + 2].kind in (WORD, CODE))
+
+    def _line_start(self, i: int) -> bool:
+        """Whether token i is the first word of its line."""
+        k = self._position.get(i)
+        return k is not None and (k == 0 or self.line_of[self.words[k - 1]] != self.line_of[i])
 
     def _sentence_start(self, i: int) -> bool:
         """Whether token i opens a sentence or a list item ("1.", "a)", "- "): not a
@@ -178,8 +232,21 @@ class OcrContext:
                 continue
             if tok.kind == SPACE:
                 continue
-            return tok.kind == PUNCT and tok.text in ".!?()-–"
+            return tok.kind == PUNCT and tok.text in ".!?()-–" and not self.comma_read_as_period(j)
         return True
+
+    def comma_read_as_period(self, i: int) -> bool:
+        """A period between two lower-case words on a line an English model read
+        ("cac cip. trich"): a comma the OCR misread.  Correct text puts a period before a
+        lower-case word about once per 500 commas there (after "Inc.", "v.v."), the
+        scans of a thin font read commas as periods far more often than that."""
+        tokens = self.tokens
+        if tokens[i].text != "." or not (0 < i and i + 2 < len(tokens)):
+            return False
+        before, gap, after = tokens[i - 1], tokens[i + 1], tokens[i + 2]
+        return (before.kind in (WORD, CODE) and gap.kind == SPACE and after.kind in (WORD, CODE)
+                and len(_letters(before.text)) >= 2 and before.text[:1].islower()
+                and after.text[:1].islower() and self.line_of[i] not in self.vietnamese_lines)
 
     # ---- decisions ---------------------------------------------------------------
 
@@ -217,6 +284,8 @@ class OcrContext:
             return None
         if tok.text[:1].isupper() or any(ch.isdigit() for ch in tok.text):
             return keep_score  # names, abbreviations, codes
+        if tok.kind == WORD and not any(ch in _VOWELS for ch in strip_accents(tok.text.lower())):
+            return keep_score  # no vowel: a letter or a unit (điểm c, 5 km) as often as noise (ctr)
         foreign = [j for j in self._neighbours(i, 2) if not self.vietnamese(j)]
         return keep_score if len(foreign) >= 2 else None
 
@@ -226,9 +295,16 @@ class OcrContext:
         tok = self.tokens[i]
         text = tok.text
         letters = _letters(text)
-        if letters == text and text.islower() and text[:1] in _D_READ_AS and self._sentence_start(i):
-            return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "biéu" opening a sentence: Điều
-        if letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i):
+        if letters == text and text.islower() and (text[:1] == "b" or (
+                text[:1] in _D_READ_AS and (self._sentence_start(i) or self._line_start(i)))):
+            # English OCR reads a capital Đ as "b" (or "P" as "p"), rarely a small one:
+            # "biéu" is Điều if it is a đ at all, though "bên" stays bên
+            return OcrWord(tok.start, tok.end, tok.kind, text, "", title_if="đ")
+        if letters == text and len(text) > 1 and text[0] == "I" and text[1:].islower() and not self._sentence_start(i):
+            # English OCR reads a small l as a capital I: "nop Ié phi" is nộp lệ phí
+            return OcrWord(tok.start, tok.end, tok.kind, text, "", lower_if="l")
+        if (letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i)
+                and not self._in_compound(i)):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
         if len(text) == 1 and text.isupper() and not self._caps_context(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "T chic": Tổ chức

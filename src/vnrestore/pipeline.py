@@ -25,7 +25,7 @@ from .orthography import STYLES, normalize_syllable
 from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
 from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
 from .posterior import posteriors
-from .segment import BOS, EOS, UNK
+from .segment import BOS, EOS, NUM, UNK
 from .sources import plan_with
 from .sources.abbreviations import AbbreviationSource
 from .sources.lexicon import LexiconSource, UserLexicon
@@ -117,6 +117,7 @@ class Restorer:
         self._bos = lexicon.id(BOS)
         self._eos = lexicon.id(EOS)
         self._unk = lexicon.id(UNK)
+        self._as_read = (self._unk, lexicon.id(NUM))  # candidates that keep a word as read (ocr)
         self._ocr: OcrCandidates | None = None
         if isinstance(user_lexicon, (str, Path)):
             user_lexicon = read_user_lexicon(user_lexicon)
@@ -269,7 +270,7 @@ class Restorer:
         chosen: dict[int, int] = {}
         for seg, lattice, path in zip(lat.positions, lat.lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
-                if i in lattice_of and cands[pick] != self._unk:  # <unk>: keep as read
+                if i in lattice_of and cands[pick] not in self._as_read:  # <unk>, <num>: as read
                     chosen[i] = self.model.lexicon.plain(cands[pick])
                 elif i in lattice_of:
                     source[i] = KEPT
@@ -279,7 +280,8 @@ class Restorer:
         form = self.model.lexicon.symbols[word_id]
         if self.options.style != "new":
             form = normalize_syllable(form, self.options.style)
-        return apply_case(getattr(token, "case", "") or token.text, form)  # ocr_context.OcrWord
+        case_for = getattr(token, "case_for", None)  # ocr_context.OcrWord: case from the letters
+        return apply_case(case_for(form) if case_for else token.text, form)
 
     def _restore_block(self, text: str) -> str:
         return render(*self._outputs(text))
@@ -300,7 +302,7 @@ class Restorer:
             start, end = offset + tok.start, offset + tok.end
             if i in chosen:
                 alts = posteriors.get(i, [(chosen[i], 1.0)])
-                forms = tuple((tok.text if w == self._unk else self._form(tok, w), p) for w, p in alts)
+                forms = tuple((tok.text if w in self._as_read else self._form(tok, w), p) for w, p in alts)
                 output = self._form(tok, chosen[i])
                 conf = dict(alts).get(chosen[i], 1.0)
                 result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))
