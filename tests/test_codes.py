@@ -13,7 +13,7 @@ from vnrestore.model import Model
 from vnrestore.abbrev import code_letters, code_parts
 from vnrestore.orthography import strip_accents
 from vnrestore.plan import Plan
-from vnrestore.sources.codes import CodeSource, read_code_letters
+from vnrestore.sources.codes import CodeSource, WordsAfterSlash, read_code_letters, read_code_words
 from vnrestore.tokenize import CODE, render, tokenize
 
 LETTERS = {"ND": ("NĐ", 900, 3), "QD": ("QĐ", 400, 1), "GDDT": ("GDĐT", 9, 0)}
@@ -106,6 +106,19 @@ def test_a_sentence_end_is_no_path():
     assert [t.text for t in planned("gia 6 tan/ha.").tokens if t.kind == "word"] == ["gia", "tan", "ha"]
 
 
+def test_words_after_a_slash_keep_the_forms_codes_give_them():
+    lexicon = _lexicon()
+    units = WordsAfterSlash(lexicon, {"ha": {"ha": 284, "hạ": 7}, "nam": {"năm": 9}})
+    plan = planned("6 tan/ha va nam/nam")
+    plan.lattice_of = {i: lexicon.candidates(t.text) for i, t in enumerate(plan.tokens) if t.kind == "word"}
+    before = dict(plan.lattice_of)
+    units.propose(plan.tokens, plan)
+    changed = {plan.tokens[i].text: [lexicon.symbols[c] for c in ids]
+               for i, ids in plan.lattice_of.items() if ids != before[i]}
+    assert changed == {"ha": ["ha"]}  # hạ: 2 % of the uses; nam: too few to say; words outside codes: untouched
+    assert "ha 284, hạ 7" in plan.detail[[t.text for t in plan.tokens].index("ha")]
+
+
 def test_code_letters_rule():
     counts = {"NĐ": 900, "ND": 3, "ĐA": 36, "DA": 8, "HĐTP": 5, "ĐT": 4, "QĐ": 10, "QĐÁ": 7}
     table = code_letters(counts)
@@ -122,6 +135,9 @@ def test_a_malformed_table_names_the_line(tmp_path):
     path.write_text("# comment\nND\tNĐ\t9\t1\nQD\tQĐ\tmany\n", encoding="utf-8")
     with pytest.raises(ModelError, match="code-letters.tsv:3"):
         read_code_letters(path)
+    path.write_text("ha\tha\t284\nha\thạ\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="code-letters.tsv:2"):
+        read_code_words(path)
 
 
 # -- with the shipped model ------------------------------------------------------------
@@ -145,6 +161,10 @@ def test_correct_text_stays_as_it_is():
 def test_only_diacritics_change():
     text = "Gia 12 tan/ha, GD&DT, 7/2019/ND-CP, Su-30 va kWh/nam, dong/nam."
     assert strip_accents(vnrestore.restore(text)) == strip_accents(text)
+
+
+def test_a_unit_after_a_slash():
+    assert vnrestore.restore("Nang suat dat 6 tan/ha.") == "Năng suất đạt 6 tấn/ha."
 
 
 def test_explain_names_the_compound():

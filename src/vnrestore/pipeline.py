@@ -28,7 +28,8 @@ from .posterior import posteriors
 from .segment import BOS, EOS, UNK
 from .sources import plan_with
 from .sources.abbreviations import AbbreviationSource
-from .sources.codes import CodeSource, code_letters_file, read_code_letters
+from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, WordsAfterSlash, code_table_file,
+                            read_code_letters, read_code_words)
 from .sources.lexicon import LexiconSource, UserLexicon
 from .sources.names import NameSource
 from .tokenize import Token, render, tokenize
@@ -133,10 +134,12 @@ class Restorer:
         self._bonus = user.bonus
         self._abbreviations = AbbreviationSource(self.model.abbreviations, lexicon, self.model.expansions,
                                                  self.model.abbreviation_origin)
-        codes = CodeSource(lexicon, read_code_letters(code_letters_file(self.model.path)), self.model.abbreviations,
-                           self.model.abbreviation_origin)
+        directory = self.model.path
+        codes = CodeSource(lexicon, read_code_letters(code_table_file(directory, CODE_LETTERS_FILE)),
+                           self.model.abbreviations, self.model.abbreviation_origin)
+        units = WordsAfterSlash(lexicon, read_code_words(code_table_file(directory, CODE_WORDS_FILE)))
         self._sources = [codes, self._abbreviations,
-                         LexiconSource(lexicon, self.options.max_candidates, user.extra)]
+                         LexiconSource(lexicon, self.options.max_candidates, user.extra), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost)
 
     # -- public API -----------------------------------------------------------------

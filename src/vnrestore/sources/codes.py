@@ -14,7 +14,10 @@ as one <code> symbol, so nothing inside it was ever restored.  This source looks
   read the same way.
 * a code made of syllables, numbers and all-caps words joined by '/' (dong/nam,
   dong/nguoi/01, Diep/TTXVN) is cut into tokens of its own, so its words are restored
-  like any other and the LM reads them in context ("600 triệu đồng / năm").
+  like any other and the LM reads them in context ("600 triệu đồng / năm"); a word
+  right after the slash, mostly a unit, keeps only the forms the corpus' codes give
+  its key there (``WordsAfterSlash``: tấn/ha stays ha, not hạ).  A list number run
+  into its word (1.Nha) is cut the same way.
 
 A code typed with any Vietnamese letter is left as written, and one with any other
 shape (a URL, a file name, a model number like Su-30 or A4, units like kWh/nam) is not
@@ -27,9 +30,7 @@ import unicodedata
 from pathlib import Path
 from typing import Mapping
 
-import regex
-
-from ..abbrev import is_abbreviation
+from ..abbrev import CODE_UNITS, is_abbreviation
 from ..candidates import Lexicon
 from ..errors import ModelError
 from ..orthography import is_valid_syllable
@@ -37,9 +38,10 @@ from ..plan import ABBREVIATION, Plan
 from ..tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
 CODE_LETTERS_FILE = "code-letters.tsv"
-_UNITS = regex.compile(r"[\p{L}\p{M}]+|\p{N}+|.", regex.DOTALL)
+CODE_WORDS_FILE = "code-words.tsv"
 _JOINERS = ("&", "-")
-MIN_PIECE = 4  # letters of a known abbreviation found inside a longer one  # letters joined so may be one abbreviation (GD&ĐT, GD-ĐT: GDĐT)
+MIN_PIECE = 4  # letters of a known abbreviation found inside a longer one
+AFTER_SLASH_MIN, AFTER_SLASH_SHARE = 10, 0.1  # see WordsAfterSlash (set a priori, not tuned)  # letters joined so may be one abbreviation (GD&ĐT, GD-ĐT: GDĐT)
 
 
 def read_code_letters(path: Path) -> dict[str, tuple[str, int, int]]:
@@ -57,13 +59,14 @@ def read_code_letters(path: Path) -> dict[str, tuple[str, int, int]]:
     return table
 
 
-def code_letters_file(model_dir: Path) -> Path:
-    """A model directory's own table of code letters, else the packaged one (it
-    describes how Vietnamese codes are written, so it serves user-built models too)."""
+def code_table_file(model_dir: Path, name: str) -> Path:
+    """A model directory's own table of codes (CODE_LETTERS_FILE, CODE_WORDS_FILE), else
+    the packaged one (they describe how Vietnamese codes are written, so they serve
+    user-built models too)."""
     from ..model import default_model_dir  # model imports the sources' modules
 
-    own = model_dir / CODE_LETTERS_FILE
-    return own if own.is_file() else default_model_dir() / CODE_LETTERS_FILE
+    own = model_dir / name
+    return own if own.is_file() else default_model_dir() / name
 
 
 class CodeSource:
@@ -99,7 +102,7 @@ class CodeSource:
         """The tokens of a code made of words joined by '/' (or '-' between words; or a
         list number run into its first word, 1.Nha), or None if it is any other code.
         Parts the lexicon cannot restore (kg, TTXVN) are kept as they are."""
-        units = _UNITS.findall(tok.text)
+        units = CODE_UNITS.findall(tok.text)
         if len(units) % 2 == 0:
             return None
         words = 0
@@ -158,7 +161,7 @@ class CodeSource:
         from.  Outside codes (GD-DT as words) only parts that are no syllable count."""
         if not text.isascii():
             return text, []
-        units = _UNITS.findall(text)
+        units = CODE_UNITS.findall(text)
         caps = {k for k, u in enumerate(units)
                 if len(u) >= 2 and u.isalpha() and u.isupper() and (in_code or is_abbreviation(u))}
         notes: list[str] = []
@@ -247,3 +250,45 @@ def _hyphen_runs(tokens: list[Token]) -> list[list[int]]:
             runs.append(list(range(i, j + 1)))
         i = j + 1
     return runs
+
+
+class WordsAfterSlash:
+    """Runs after the lexicon: a word right after a slash inside a cut code (năm of
+    đồng/năm) is mostly a unit, which the LM reads badly there (the corpus' slashes are
+    inside codes, one <code> symbol), so when the corpus' codes spell its key at least
+    AFTER_SLASH_MIN times, only the forms with AFTER_SLASH_SHARE of those stay
+    candidates (ha: ha 284, hạ 7) and the LM chooses among them."""
+
+    def __init__(self, lexicon: Lexicon, words: Mapping[str, Mapping[str, int]]):
+        self.forms: dict[str, tuple[frozenset[int], str]] = {}
+        for word_key, counts in words.items():
+            total = sum(counts.values())
+            if total >= AFTER_SLASH_MIN:
+                kept = {w: n for w, n in counts.items() if n >= AFTER_SLASH_SHARE * total and lexicon.id(w) is not None}
+                note = ", ".join(f"{w} {n:,}" for w, n in sorted(counts.items(), key=lambda e: -e[1]))
+                self.forms[word_key] = frozenset(lexicon.id(w) for w in kept), note
+
+    def propose(self, tokens: list[Token], plan: Plan) -> None:
+        for i, cands in list(plan.lattice_of.items()):
+            before = tokens[i - 1] if i else None
+            if before is None or before.text != "/" or before.end != tokens[i].start or i not in plan.detail:
+                continue
+            found = self.forms.get(tokens[i].text.lower())
+            narrowed = tuple(c for c in cands if c in found[0]) if found else ()
+            if narrowed:
+                plan.lattice_of[i] = narrowed
+                plan.detail[i] += f"; after a slash in the corpus' codes: {found[1]}"
+
+
+def read_code_words(path: Path) -> dict[str, dict[str, int]]:
+    """Key -> {word: times seen right after a slash in the corpus' codes}."""
+    table: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != 3 or not fields[2].isdigit():
+                raise ModelError(f"{path}:{number}: expected 'key<TAB>word<TAB>count' with a whole-number count")
+            table.setdefault(fields[0], {})[fields[1]] = int(fields[2])
+    return table
