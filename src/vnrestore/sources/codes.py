@@ -93,7 +93,7 @@ class CodeSource:
                 cut.append(part)
         plan.tokens = tokens = cut
         for i, tok in enumerate(tokens):
-            if tok.kind == CODE and not _address(tok.text):
+            if tok.kind == CODE and "D" in tok.text and not _address(tok.text):
                 self._respell_code(i, tok, plan)
         for run in _hyphen_runs(tokens):
             self._respell_words(run, tokens, plan)
@@ -240,15 +240,17 @@ def _joined_runs(units: list[str], caps: set[int]) -> list[list[int]]:
 
 def _hyphen_runs(tokens: list[Token]) -> list[list[int]]:
     """Words joined by '-' with no space (GD-DT: the tokenizer cut them already)."""
-    runs, i, n = [], 0, len(tokens)
-    while i < n:
-        j = i
-        while (j + 2 < n and tokens[j].kind == WORD and tokens[j + 1].text == "-" and tokens[j + 2].kind == WORD
-               and tokens[j].end == tokens[j + 1].start and tokens[j + 1].end == tokens[j + 2].start):
-            j += 2
-        if j > i:
-            runs.append(list(range(i, j + 1)))
-        i = j + 1
+    runs: list[list[int]] = []
+    for j in range(1, len(tokens) - 1):
+        if tokens[j].text != "-":
+            continue
+        before, after = tokens[j - 1], tokens[j + 1]
+        if (before.kind == WORD and after.kind == WORD and before.end == tokens[j].start
+                and tokens[j].end == after.start):
+            if runs and runs[-1][-1] == j - 1:
+                runs[-1] += [j, j + 1]
+            else:
+                runs.append([j - 1, j, j + 1])
     return runs
 
 
@@ -269,9 +271,10 @@ class WordsAfterSlash:
                 self.forms[word_key] = frozenset(lexicon.id(w) for w in kept), note
 
     def propose(self, tokens: list[Token], plan: Plan) -> None:
-        for i, cands in list(plan.lattice_of.items()):
+        for i in list(plan.detail):  # the tokens of cut codes (and respelled ones)
+            cands = plan.lattice_of.get(i)
             before = tokens[i - 1] if i else None
-            if before is None or before.text != "/" or before.end != tokens[i].start or i not in plan.detail:
+            if cands is None or before is None or before.text != "/" or before.end != tokens[i].start:
                 continue
             found = self.forms.get(tokens[i].text.lower())
             narrowed = tuple(c for c in cands if c in found[0]) if found else ()
