@@ -148,6 +148,11 @@ def test_a_malformed_table_names_the_line(tmp_path):
      "Thực hiện Nghị định số 15/2021/NĐ-CP của Chính phủ."),
     ("Can cu Quyet dinh so 207/QD-UBND ngay 3 thang 5.",
      "Căn cứ Quyết định số 207/QĐ-UBND ngày 3 tháng 5."),
+    ("Phong GD&DT huyen to chuc tap huan cho giao vien.",
+     "Phòng GD&ĐT huyện tổ chức tập huấn cho giáo viên."),
+    ("Thuc hien Nghi quyet so 08/NQ-HDND cua xa ve 2 ca/ngay.",
+     "Thực hiện Nghị quyết số 08/NQ-HĐND của xã về 2 ca/ngày."),
+    ("1.Hop dong lao dong duoc ky ket.", "1.Hợp đồng lao động được ký kết."),
 ])
 def test_restored_in_sentences(plain, gold):
     assert vnrestore.restore(plain) == gold
