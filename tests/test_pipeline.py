@@ -92,6 +92,7 @@ FOREIGN_WORDS = "computer software network download update server broken with fu
 NUMBERS = ["2010", "1.000.000", "20/11/2010", "15", "3,5", "08:30"]
 CODES = ["6217/SNV-XDCQ&CTTN", "33/CT-TTg", "15/2020/QĐ-TTg", "ND-CP/2021", "https://example.vn/tin-tuc?id=7",
          "www.example.com", "lien.he@example.gov.vn", "COVID-19", "A4"]
+RESPELLED_CODES = {"ND-CP/2021": "NĐ-CP/2021"}  # letters of an abbreviation typed without their Đ
 PUNCT = [".", ",", ";", ":", "!", "?", "(", ")", "-", "\"", "…", "–", "/"]
 SPACES = [" ", " ", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\n \n", "\u00a0"]
 
@@ -125,7 +126,9 @@ def test_restore_only_changes_marks_of_words(text):
     # same spans and kinds; only word tokens may differ, and then only in their marks
     assert [(t.start, t.end, t.kind) for t in before] == [(t.start, t.end, t.kind) for t in after]
     for b, a in zip(before, after):
-        if b.kind != WORD:
+        if b.kind == CODE and a.text != b.text:  # letters of a code's abbreviation (ND-CP -> NĐ-CP)
+            assert strip_accents(a.text) == b.text
+        elif b.kind != WORD:
             assert a.text == b.text
         elif a.text != b.text:
             assert key(a.text) == key(b.text)
@@ -156,14 +159,15 @@ def test_explain_agrees_with_restore(text):
             assert dict(c.alternatives)[c.output] == pytest.approx(c.confidence)
             assert all(key(f) == key(c.input) for f in forms)
         else:
-            assert c.output == c.input
+            assert c.output == c.input or (c.source == pipeline.ABBREVIATION and strip_accents(c.output) == c.input)
             assert c.alternatives == ()
         c.as_dict()  # serialisable view works
     assert pos == len(text)
 
 
 # upper-case URLs are not recognised as URLs (test_tokenize.test_url_scheme_is_case_insensitive)
-@given(make_texts([c for c in CODES if "http" not in c and "www" not in c]))
+# (and codes typed without their Đ: only ALL-CAPS letters are abbreviations, ND-CP -> NĐ-CP)
+@given(make_texts([c for c in CODES if "http" not in c and "www" not in c and c not in RESPELLED_CODES]))
 @settings(max_examples=100, deadline=None)
 def test_case_does_not_change_decisions(text):
     # one line only: a line break before a lower-case word continues a sentence, before
@@ -235,7 +239,8 @@ def test_nfd_words_have_their_lm_symbol():
     assert symbol(tok) == "chủ"
 
 
-@given(st.lists(st.one_of(st.sampled_from(FOREIGN_WORDS), st.sampled_from(CODES), st.sampled_from(NUMBERS)),
+@given(st.lists(st.one_of(st.sampled_from(FOREIGN_WORDS), st.sampled_from([c for c in CODES if c not in RESPELLED_CODES]),
+                          st.sampled_from(NUMBERS)),
                 min_size=1, max_size=12),
        st.sampled_from(PLAIN_WORDS))
 @settings(max_examples=60, deadline=None)
@@ -244,6 +249,7 @@ def test_foreign_words_and_codes_unchanged(items, vn):
     assert all(not lexicon.candidates(w) for w in FOREIGN_WORDS)  # no Vietnamese reading
     text = " ".join(items)
     assert vnrestore.restore(text) == text
+    assert all(vnrestore.restore(c) == r for c, r in RESPELLED_CODES.items())
     # also next to words that are restored
     mixed = f"{vn} {text} {vn}"
     out = vnrestore.restore(mixed)

@@ -28,6 +28,8 @@ from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
 from .sources import plan_with
 from .sources.abbreviations import AbbreviationSource
+from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, WordsAfterSlash, code_table_file,
+                            read_code_letters, read_code_words)
 from .sources.lexicon import LexiconSource, UserLexicon
 from .sources.names import NameSource
 from .tokenize import Token, render, tokenize
@@ -101,6 +103,7 @@ class _Decision:
     chosen: dict[int, int]            # token index -> chosen word id, for restored words
     source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN/ABBREVIATION for words
     fixed: dict[int, str]             # token index -> output decided without the decoder
+    detail: dict[int, str]            # token index -> where its output came from (codes), for explain
 
 
 class Restorer:
@@ -132,8 +135,12 @@ class Restorer:
         self._bonus = user.bonus
         self._abbreviations = AbbreviationSource(self.model.abbreviations, lexicon, self.model.expansions,
                                                  self.model.abbreviation_origin)
-        self._sources = [self._abbreviations,
-                         LexiconSource(lexicon, self.options.max_candidates, user.extra)]
+        directory = self.model.path
+        codes = CodeSource(lexicon, read_code_letters(code_table_file(directory, CODE_LETTERS_FILE)),
+                           self.model.abbreviations, self.model.abbreviation_origin)
+        units = WordsAfterSlash(lexicon, read_code_words(code_table_file(directory, CODE_WORDS_FILE)))
+        self._sources = [codes, self._abbreviations,
+                         LexiconSource(lexicon, self.options.max_candidates, user.extra), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost)
 
     # -- public API -----------------------------------------------------------------
@@ -274,7 +281,7 @@ class Restorer:
                     chosen[i] = self.model.lexicon.plain(cands[pick])
                 elif i in lattice_of:
                     source[i] = KEPT
-        return _Decision(plan.tokens, lat, paths, chosen, source, plan.fixed)
+        return _Decision(plan.tokens, lat, paths, chosen, source, plan.fixed, plan.detail)
 
     def _form(self, token: Token, word_id: int) -> str:
         form = self.model.lexicon.symbols[word_id]
@@ -305,11 +312,13 @@ class Restorer:
                 forms = tuple((tok.text if w in self._as_read else self._form(tok, w), p) for w, p in alts)
                 output = self._form(tok, chosen[i])
                 conf = dict(alts).get(chosen[i], 1.0)
-                result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms))
+                result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms,
+                                          decision.detail.get(i, "")))
             else:
                 output = decision.fixed.get(i, tok.text)
                 label = source.get(i, PROTECTED)
-                detail = self._abbreviations.detail(tok.text, output) if label != PROTECTED else ""
+                detail = decision.detail.get(i) or (
+                    self._abbreviations.detail(tok.text, output) if label != PROTECTED else "")
                 if detail and label == UNKNOWN:
                     label = ABBREVIATION  # not unknown: read as what it stands for
                 result.append(TokenChoice(start, end, tok.kind, tok.text, output, label, detail=detail))

@@ -6,7 +6,7 @@ OCR'd words, abbreviations) each fill a ``Plan``; ``pipeline.Restorer`` decodes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .tokenize import Token
 
@@ -27,3 +27,4 @@ class Plan:
     channel_of: dict[int, tuple[float, ...]]  # token index -> channel score per candidate (ocr)
     source: dict[int, str]
     fixed: dict[int, str]                     # token index -> output (abbreviations)
+    detail: dict[int, str] = field(default_factory=dict)  # token index -> where its output came from, for explain

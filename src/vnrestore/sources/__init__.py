@@ -5,6 +5,9 @@ Every source has one job and the same shape: ``propose(tokens, plan)`` fills the
 word's output comes from) and leaves the others alone, so sources run in order and the
 first to claim a word wins:
 
+* ``codes``: inside codes, letters of abbreviations typed without their Vietnamese
+  letter (12/NQ-HDND -> 12/NQ-HĐND) and words joined by a slash (dong/nam), which it
+  cuts into tokens of their own (it runs first);
 * ``abbreviations``: abbreviations typed without their Vietnamese letter (HDND -> HĐND);
 * ``lexicon``: accent-stripped words -> their accented forms (and the user lexicon's
   extras), with the rule that keeps plain words of accented lines as written.
@@ -31,5 +34,5 @@ def plan_with(tokens: list[Token], sources: list[CandidateSource]) -> Plan:
     """The plan of `tokens`, each source in turn claiming the words it reads."""
     plan = Plan(tokens, {}, {}, {}, {})
     for source in sources:
-        source.propose(tokens, plan)
+        source.propose(plan.tokens, plan)  # a source may cut tokens (codes): the others see the cut ones
     return plan
