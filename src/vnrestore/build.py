@@ -430,16 +430,26 @@ MIXES = ("counts", "interpolate")
 def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: str, order: int,
              vocab_size: int, bos_id: int, cutoffs: dict[int, int], on_components=None,
              rescue: dict[int, int] | None = None,
-             evidence_weights: dict[str, int] | None = None) -> tuple[NgramLM, dict]:
+             evidence_weights: dict[str, int] | None = None,
+             mix_in: dict[str, float] | None = None) -> tuple[NgramLM, dict]:
     """The LM of one or more corpus components (id sequences by name).
 
     mix "counts": one Kneser-Ney model of the counts, each component's multiplied by its
     weight (a positive integer).  mix "interpolate": one Kneser-Ney model per component,
     merged by `interpolate` with the weights as lambdas.  `on_components(models)`, if
-    given, receives the component models (benchmarks/tune_corpus.py tunes on them)."""
+    given, receives the component models (benchmarks/tune_corpus.py tunes on them).
+    `mix_in` (mix "counts" only): components whose own model is also interpolated into
+    the pooled one, each with its weight λ (the pooled model keeps 1 - Σλ), so a
+    register can be favoured without multiplying counts (`_mix_in`)."""
     if mix not in MIXES:
         raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
     names = list(sequences)
+    if mix_in:
+        unknown = sorted(set(mix_in) - set(names))
+        if unknown or mix != "counts":
+            raise ValueError(f"--mix-in needs --mix counts and named components (not {', '.join(unknown) or mix})")
+        if any(not 0 < w < 1 for w in mix_in.values()) or sum(mix_in.values()) >= 1:
+            raise ValueError("--mix-in weights must be between 0 and 1 and sum to less than 1")
     if len(names) == 1 and on_components is None:
         return kneser_ney(count_ngrams(sequences[names[0]], order), vocab_size, bos_id, cutoffs, rescue=rescue)
     params: dict = {"mix": mix, "weights": {k: weights.get(k, 1) for k in names}}
@@ -459,6 +469,10 @@ def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: s
         lm, kn = kneser_ney(weighted, vocab_size, bos_id, cutoffs, evidence=evidence, rescue=rescue)
         if evidence_weights:
             kn["evidence_weights"] = {k: evidence_weights.get(k, 1) for k in names}
+        if mix_in:
+            lm = _mix_in(lm, {k: kneser_ney(parts[k], vocab_size, bos_id, cutoffs)[0] for k in mix_in}, mix_in)
+            kn["mix_in"] = dict(mix_in)
+            kn["kept"] = {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)}
         return lm, {**kn, **params}
     if any(weights.get(k, 1) < 0 for k in names) or sum(weights.get(k, 1) for k in names) <= 0:
         raise ValueError("interpolation weights must be >= 0 and not all 0")
@@ -474,6 +488,15 @@ def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: s
     params["components"] = component_params
     params["kept"] = {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)}
     return lm, params
+
+
+def _mix_in(pooled: NgramLM, components: dict[str, NgramLM], lambdas: dict[str, float]) -> NgramLM:
+    """(1 - Σλ) p_pooled + Σ λ_k p_k: the pooled model of all the counts, with the models
+    of a few components interpolated in.  A component's kept n-grams are among the
+    pooled model's (its counts are part of the pooled counts, under the same cut-offs),
+    so the merged model has the pooled model's n-grams and size."""
+    rest = 1.0 - sum(lambdas.values())
+    return interpolate([pooled, *components.values()], [rest, *(lambdas[k] for k in components)])
 
 
 def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -576,7 +599,8 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
                 min_word_count: int = DEFAULT_MIN_WORD_COUNT, expand_abbreviations: bool = True,
                 gazetteer: Path | None = None, gazetteer_weight: int = DEFAULT_GAZETTEER_WEIGHT,
                 weights: dict[str, float] | None = None, mix: str = "counts", on_components=None,
-                rescue: dict[int, int] | None = None, evidence_weights: dict[str, int] | None = None) -> dict:
+                rescue: dict[int, int] | None = None, evidence_weights: dict[str, int] | None = None,
+                mix_in: dict[str, float] | None = None) -> dict:
     """Build the model files into `out` and return the metadata written.
 
     `corpus` is a list of files and directories, or components: name -> files and
@@ -652,7 +676,7 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
     hook = None if on_components is None else (lambda models: on_components(models, vocab))
     lm, params = estimate(by_component, weights if weights is not None else {}, mix, order, len(vocab),
                           index[BOS], cutoffs, on_components=hook, rescue=rescue,
-                          evidence_weights=evidence_weights)
+                          evidence_weights=evidence_weights, mix_in=mix_in)
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:
