@@ -112,3 +112,37 @@ def test_weight_for_an_unknown_component_is_an_error(tmp_path, capsys):
     code = main(["build-model", "--component", f"a={tmp_path / 'a.txt'}", "--weight", "wiki=2",
                  "--out", str(tmp_path / "m"), "--jobs", "1"])
     assert code == 1 and "wiki" in capsys.readouterr().err
+
+
+def test_mix_in_is_the_pooled_model_with_a_component_interpolated_in():
+    from vnrestore.build import estimate
+
+    seqs = {"a": make_corpus(5, VOCAB, 200), "b": make_corpus(6, VOCAB, 100)}
+    with contextlib.redirect_stderr(io.StringIO()), np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        pooled, _ = estimate(seqs, {}, "counts", 3, VOCAB, BOS, {2: 1, 3: 2})
+        mixed, params = estimate(seqs, {}, "counts", 3, VOCAB, BOS, {2: 1, 3: 2}, mix_in={"b": 0.3})
+        alone = build(seqs["b"], VOCAB, 3, {2: 1, 3: 2})[1]
+    assert params["mix_in"] == {"b": 0.3}
+    for pooled_keys, mixed_keys in zip(pooled.keys, mixed.keys):
+        assert np.array_equal(pooled_keys, mixed_keys)  # same n-grams, same size
+    stored = set(mixed.keys[1].tolist())
+    for hist in HISTORIES:
+        p = distribution(mixed, hist)
+        expected = 0.7 * distribution(pooled, hist) + 0.3 * distribution(alone, hist)
+        assert p[np.arange(VOCAB) != BOS].sum() == pytest.approx(1.0, abs=1e-2)
+        # stored trigrams get the mixture exactly (float16 storage); the others the
+        # merged model's backoff estimate, as in any static interpolation
+        for w in range(2, VOCAB):
+            if hist != [BOS, BOS] and pack(hist + [w]) in stored:
+                assert p[w] == pytest.approx(expected[w], rel=2e-3)
+
+
+@pytest.mark.parametrize("extra", [["--mix-in", "b=1.5"], ["--mix-in", "wiki=0.2"],
+                                   ["--mix-in", "b=0.2", "--mix", "interpolate"]])
+def test_bad_mix_in_is_one_clear_error(tmp_path, capsys, extra):
+    (tmp_path / "a.txt").write_text(CORPUS_A, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(CORPUS_B, encoding="utf-8")
+    code = main(["build-model", "--component", f"a={tmp_path / 'a.txt'}", "--component", f"b={tmp_path / 'b.txt'}",
+                 *extra, "--out", str(tmp_path / "m"), "--jobs", "1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) >= 1 and "mix-in" in err[-1] and "Traceback" not in "\n".join(err)

@@ -224,12 +224,14 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int],
-               evidence=None) -> tuple[NgramLM, dict]:
+               evidence=None, rescue: dict[int, int] | None = None) -> tuple[NgramLM, dict]:
     """Interpolated modified KN, pruned by count and renormalised as a backoff model.
 
     `evidence` (same layout as `counts`) are the counts the cut-offs look at, when
     `counts` are weighted (see `mix_counts`): an n-gram is kept for how often it was
-    seen, not for how much its corpus is worth."""
+    seen, not for how much its corpus is worth.  `rescue` maps an order to how many of
+    the n-grams its cut-off drops are kept all the same: those whose loss costs the
+    model most (`rescue_scores`), so a size budget buys the n-grams worth most."""
     order = len(counts)
     shift = np.uint64(ID_BITS)
     # Adjusted counts: continuation counts for lower orders, except n-grams that start
@@ -267,11 +269,13 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int],
     floor[bos_id] = 0.0
     interp = [np.maximum(unigram_counts - disc, 0) / total + floor]
     interp_keys = [np.arange(vocab_size, dtype=np.uint64)]
+    lowers = [None]  # per order: each n-gram's interpolated lower-order probability
     for n in range(2, order + 1):
         keys, _ = counts[n - 1]
         if not len(keys):  # no segment is n tokens long (a tiny corpus)
             interp.append(np.zeros(0))
             interp_keys.append(keys)
+            lowers.append(np.zeros(0))
             continue
         adj = adjusted[n - 1].astype(np.float64)
         d = _discounts(adj[adj > 0])
@@ -286,12 +290,21 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int],
         p = np.maximum(adj - nz_disc, 0) / np.maximum(ctx_total[group], 1e-12) + gamma[group] * lower
         interp.append(p)
         interp_keys.append(keys)
+        lowers.append(lower)
 
     # Prune by raw count, keeping every context of a kept higher-order n-gram.
     kept = [None] * (order + 1)
     for n in range(order, 1, -1):
         keys, raw = (evidence or counts)[n - 1]
         keep = raw >= cutoffs.get(n, 1)
+        extra = (rescue or {}).get(n, 0)
+        if extra > 0 and not keep.all():
+            context_counts = counts[n - 2][1][_lookup(counts[n - 2][0], keys >> shift)]
+            score = rescue_scores(keys, interp[n - 1], lowers[n - 1], keep, context_counts)
+            dropped = np.flatnonzero(~keep)
+            best = dropped[np.argsort(-score[dropped], kind="stable")[:extra]]
+            keep[best] = True
+            params.setdefault("rescued", {})[str(n)] = int(len(best))
         if n < order:
             # Contexts of kept (n+1)-grams carry their backoff weights; suffixes keep the
             # model suffix-closed, which lets the scorer stop at the first order that misses.
@@ -302,6 +315,22 @@ def kneser_ney(counts, vocab_size: int, bos_id: int, cutoffs: dict[int, int],
 
     probs = [interp[n - 1][_lookup(interp_keys[n - 1], kept[n])] for n in range(2, order + 1)]
     return backoff_model(interp[0], kept[2:], probs), params
+
+
+def rescue_scores(keys: np.ndarray, p: np.ndarray, lower: np.ndarray, keep: np.ndarray,
+                  context_counts: np.ndarray) -> np.ndarray:
+    """What dropping each n-gram h w costs: its share of the relative entropy between the
+    model with it and without it (Stolcke 1998), c(h) p(w|h) log(p(w|h) / p'(w|h)),
+    where p' is the backoff estimate bo(h) p(w|h') and bo(h) that of the model pruned
+    to `keep` (the cut-off's choice; the small change to bo(h) that one more n-gram
+    makes is left out, as Stolcke's own approximation leaves out its other terms).
+    c(h), the context's count, stands for the probability of h."""
+    starts = _group_starts(keys >> np.uint64(ID_BITS))
+    kept_mass = np.add.reduceat(np.where(keep, p, 0.0), starts)
+    lower_mass = np.add.reduceat(np.where(keep, lower, 0.0), starts)
+    bo = np.maximum(1 - kept_mass, 1e-12) / np.maximum(1 - lower_mass, 1e-12)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(keys)]))
+    return context_counts * p * (np.log(p) - np.log(bo[group] * lower))
 
 
 def backoff_model(unigram_p: np.ndarray, kept: list[np.ndarray], probs: list[np.ndarray]) -> NgramLM:
@@ -349,14 +378,17 @@ def backoff_model(unigram_p: np.ndarray, kept: list[np.ndarray], probs: list[np.
     return NgramLM(unigram_logp, unigram_bo, keys_out, logps_out, bos_out)
 
 
-def mix_counts(parts: list[list[tuple[np.ndarray, np.ndarray]]], multipliers: list[int]):
+def mix_counts(parts: list[list[tuple[np.ndarray, np.ndarray]]], multipliers: list[int],
+               evidence_weights: list[int] | None = None):
     """Weighted counts of several corpora: sum of each corpus's counts times its integer
     multiplier (as if its text were repeated that many times, so modified Kneser-Ney's
-    counts of counts stay defined), and the plain sums (the evidence for cut-offs)."""
+    counts of counts stay defined), and the sums the cut-offs look at: the plain counts,
+    each corpus's times its `evidence_weights` entry (default 1: an n-gram seen once in
+    a corpus of evidence weight 2 passes a cut-off of 2)."""
     weighted, evidence = [], []
     for n in range(len(parts[0])):
         keys = np.concatenate([p[n][0] for p in parts])
-        raw = np.concatenate([p[n][1] for p in parts])
+        raw = np.concatenate([p[n][1] * e for p, e in zip(parts, evidence_weights or [1] * len(parts))])
         scaled = np.concatenate([p[n][1] * m for p, m in zip(parts, multipliers)])
         uniq, inverse = np.unique(keys, return_inverse=True)
         weighted.append((uniq, np.bincount(inverse, weights=scaled, minlength=len(uniq)).astype(np.int64)))
@@ -396,18 +428,30 @@ MIXES = ("counts", "interpolate")
 
 
 def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: str, order: int,
-             vocab_size: int, bos_id: int, cutoffs: dict[int, int], on_components=None) -> tuple[NgramLM, dict]:
+             vocab_size: int, bos_id: int, cutoffs: dict[int, int], on_components=None,
+             rescue: dict[int, int] | None = None,
+             evidence_weights: dict[str, int] | None = None,
+             mix_in: dict[str, float] | None = None) -> tuple[NgramLM, dict]:
     """The LM of one or more corpus components (id sequences by name).
 
     mix "counts": one Kneser-Ney model of the counts, each component's multiplied by its
     weight (a positive integer).  mix "interpolate": one Kneser-Ney model per component,
     merged by `interpolate` with the weights as lambdas.  `on_components(models)`, if
-    given, receives the component models (benchmarks/tune_corpus.py tunes on them)."""
+    given, receives the component models (benchmarks/tune_corpus.py tunes on them).
+    `mix_in` (mix "counts" only): components whose own model is also interpolated into
+    the pooled one, each with its weight λ (the pooled model keeps 1 - Σλ), so a
+    register can be favoured without multiplying counts (`_mix_in`)."""
     if mix not in MIXES:
         raise ValueError(f"mix must be one of {', '.join(MIXES)}, not {mix!r}")
     names = list(sequences)
+    if mix_in:
+        unknown = sorted(set(mix_in) - set(names))
+        if unknown or mix != "counts":
+            raise ValueError(f"--mix-in needs --mix counts and named components (not {', '.join(unknown) or mix})")
+        if any(not 0 < w < 1 for w in mix_in.values()) or sum(mix_in.values()) >= 1:
+            raise ValueError("--mix-in weights must be between 0 and 1 and sum to less than 1")
     if len(names) == 1 and on_components is None:
-        return kneser_ney(count_ngrams(sequences[names[0]], order), vocab_size, bos_id, cutoffs)
+        return kneser_ney(count_ngrams(sequences[names[0]], order), vocab_size, bos_id, cutoffs, rescue=rescue)
     params: dict = {"mix": mix, "weights": {k: weights.get(k, 1) for k in names}}
     parts = {}
     for k in names:
@@ -420,14 +464,21 @@ def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: s
             if w != int(w) or w < 1:
                 raise ValueError(f"with mix 'counts' a weight is a count multiplier, a whole number >= 1 (component {k}: {w})")
             multipliers.append(int(w))
-        weighted, evidence = mix_counts([parts[k] for k in names], multipliers)
-        lm, kn = kneser_ney(weighted, vocab_size, bos_id, cutoffs, evidence=evidence)
+        weighted, evidence = mix_counts([parts[k] for k in names], multipliers,
+                                        [(evidence_weights or {}).get(k, 1) for k in names])
+        lm, kn = kneser_ney(weighted, vocab_size, bos_id, cutoffs, evidence=evidence, rescue=rescue)
+        if evidence_weights:
+            kn["evidence_weights"] = {k: evidence_weights.get(k, 1) for k in names}
+        if mix_in:
+            lm = _mix_in(lm, {k: kneser_ney(parts[k], vocab_size, bos_id, cutoffs)[0] for k in mix_in}, mix_in)
+            kn["mix_in"] = dict(mix_in)
+            kn["kept"] = {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)}
         return lm, {**kn, **params}
     if any(weights.get(k, 1) < 0 for k in names) or sum(weights.get(k, 1) for k in names) <= 0:
         raise ValueError("interpolation weights must be >= 0 and not all 0")
     models, component_params = [], {}
     for k in names:
-        lm, component_params[k] = kneser_ney(parts[k], vocab_size, bos_id, cutoffs)
+        lm, component_params[k] = kneser_ney(parts[k], vocab_size, bos_id, cutoffs, rescue=rescue)
         models.append(lm)
     del parts
     if on_components is not None:
@@ -437,6 +488,15 @@ def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: s
     params["components"] = component_params
     params["kept"] = {str(n): int(len(lm.keys[n - 2])) for n in range(2, order + 1)}
     return lm, params
+
+
+def _mix_in(pooled: NgramLM, components: dict[str, NgramLM], lambdas: dict[str, float]) -> NgramLM:
+    """(1 - Σλ) p_pooled + Σ λ_k p_k: the pooled model of all the counts, with the models
+    of a few components interpolated in.  A component's kept n-grams are among the
+    pooled model's (its counts are part of the pooled counts, under the same cut-offs),
+    so the merged model has the pooled model's n-grams and size."""
+    rest = 1.0 - sum(lambdas.values())
+    return interpolate([pooled, *components.values()], [rest, *(lambdas[k] for k in components)])
 
 
 def _lookup(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -538,7 +598,9 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
                 patterns: tuple[str, ...] = CORPUS_PATTERNS,
                 min_word_count: int = DEFAULT_MIN_WORD_COUNT, expand_abbreviations: bool = True,
                 gazetteer: Path | None = None, gazetteer_weight: int = DEFAULT_GAZETTEER_WEIGHT,
-                weights: dict[str, float] | None = None, mix: str = "counts", on_components=None) -> dict:
+                weights: dict[str, float] | None = None, mix: str = "counts", on_components=None,
+                rescue: dict[int, int] | None = None, evidence_weights: dict[str, int] | None = None,
+                mix_in: dict[str, float] | None = None) -> dict:
     """Build the model files into `out` and return the metadata written.
 
     `corpus` is a list of files and directories, or components: name -> files and
@@ -613,7 +675,8 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
     del sequences
     hook = None if on_components is None else (lambda models: on_components(models, vocab))
     lm, params = estimate(by_component, weights if weights is not None else {}, mix, order, len(vocab),
-                          index[BOS], cutoffs, on_components=hook)
+                          index[BOS], cutoffs, on_components=hook, rescue=rescue,
+                          evidence_weights=evidence_weights, mix_in=mix_in)
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / VOCAB_FILE, "w", encoding="utf-8", newline="\n") as handle:

@@ -290,7 +290,8 @@ def cmd_build_model(args: argparse.Namespace) -> int:
                     abbreviations=args.abbreviations, patterns=tuple(args.glob or CORPUS_PATTERNS),
                     min_word_count=args.min_word_count,
                     expand_abbreviations=not args.no_expansions, gazetteer=args.gazetteer,
-                    gazetteer_weight=args.gazetteer_weight, weights=dict(args.weight or ()), mix=args.mix)
+                    gazetteer_weight=args.gazetteer_weight, weights=dict(args.weight or ()), mix=args.mix,
+                    rescue=dict(args.keep_best or ()), mix_in=dict(args.mix_in or ()))
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -546,6 +547,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="how components combine: 'counts' (one Kneser-Ney model of weighted "
                             "counts, the default) or 'interpolate' (one model per component, merged "
                             "into one backoff model)")
+    build.add_argument("--mix-in", type=_weight, action="append", metavar="NAME=λ",
+                       help="with --mix counts: also interpolate this component's own model into the "
+                            "pooled one with weight λ (0 < λ, the λs summing to less than 1), to favour "
+                            "its register without multiplying counts (repeatable)")
     build.add_argument("--glob", action="append", metavar="PATTERN",
                        help="which files of a corpus directory to read (repeatable; default: "
                             f"{' '.join(CORPUS_PATTERNS)}), e.g. --glob '*.txt.xz' to leave out "
@@ -556,6 +561,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--cutoff", type=_cutoff, action="append", metavar="N=C",
                        help="drop n-grams of order N seen fewer than C times (repeatable; "
                             "orders not given keep the defaults)")
+    build.add_argument("--keep-best", type=_cutoff, action="append", metavar="N=K",
+                       help="also keep K of the n-grams of order N that the cut-off drops: those whose "
+                            "loss costs the model most (relative entropy, Stolcke 1998), to spend a size "
+                            "budget where it pays (repeatable)")
     build.add_argument("--fallback", type=Path, metavar="FILE",
                        help="syllable list (one a line) added to the vocabulary even if unseen, "
                             "offered for keys the corpus never wrote (default: the inventory "
