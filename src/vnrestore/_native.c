@@ -319,8 +319,9 @@ static int flatten(const Model *m, PyObject *lattices, PyObject *costs, Flat *f)
         f->seg_start[s] = f->n_pos;
         PyObject *lat = PySequence_Fast(PySequence_Fast_GET_ITEM(lats, s), "a lattice must be a sequence");
         if (!lat) goto fail;
-        PyObject *row = Py_None;
-        if (costs != Py_None && !(row = PySequence_GetItem(costs, s))) { Py_DECREF(lat); goto fail; }
+        PyObject *row = costs == Py_None ? Py_None : PySequence_GetItem(costs, s);  /* a new reference */
+        if (!row) { Py_DECREF(lat); goto fail; }
+        if (row == Py_None) Py_INCREF(row);
         Py_ssize_t len = PySequence_Fast_GET_SIZE(lat);
         if (grow((void **)&f->pos_start, &cap_pos, f->n_pos + len + 1, sizeof(Py_ssize_t)) < 0) goto fail_row;
         for (Py_ssize_t t = 0; t < len; t++) {
@@ -352,11 +353,11 @@ static int flatten(const Model *m, PyObject *lattices, PyObject *costs, Flat *f)
             if (read_costs(row, t, n, f->costs + f->n_cand) < 0) goto fail_row;
             f->n_cand += n;
         }
-        if (row != Py_None) Py_DECREF(row);
+        Py_DECREF(row);
         Py_DECREF(lat);
         continue;
     fail_row:
-        if (row != Py_None) Py_DECREF(row);
+        Py_DECREF(row);
         Py_DECREF(lat);
         goto fail;
     }
@@ -399,7 +400,7 @@ typedef struct {
     Py_ssize_t cap_keys;
     Py_ssize_t *rows;     /* ... their rows (-1: absent) ... */
     Py_ssize_t cap_rows;
-    Py_ssize_t *scratch;  /* ... (2 per key while looking up) ... */
+    Py_ssize_t *scratch;  /* ... (3 per key while looking up) ... */
     Py_ssize_t cap_scratch;
     int32_t *live, *next_live;  /* ... and which expansions they belong to */
     Py_ssize_t cap_live, cap_next_live;
@@ -445,7 +446,7 @@ static void find_many(const Table *t, const uint64_t *keys, Py_ssize_t n, Py_ssi
         for (Py_ssize_t i = 0; i < n; i++) rows[i] = -1;
         return;
     }
-    uint64_t *h = (uint64_t *)rows;  /* rows doubles as the mixed keys until the last pass */
+    uint64_t *h = (uint64_t *)(scratch + 2 * n);  /* the mixed keys */
     for (Py_ssize_t i = 0; i < n; i++) {
         uint64_t x = (keys[i] * t->mul1) & t->mask;
         x ^= x >> t->half;
@@ -490,7 +491,7 @@ static int score_step(const Model *m, Work *w, Py_ssize_t n_hyp, const uint16_t 
         tails(m, w->state[h], w->tail + h * (order + 1));
     }
     Py_ssize_t n_keys = n_lasts * nc > n_exp ? n_lasts * nc : n_exp;
-    if (RESERVE(w, keys, n_keys) < 0 || RESERVE(w, rows, n_keys) < 0 || RESERVE(w, scratch, 2 * n_keys) < 0 ||
+    if (RESERVE(w, keys, n_keys) < 0 || RESERVE(w, rows, n_keys) < 0 || RESERVE(w, scratch, 3 * n_keys) < 0 ||
         RESERVE(w, live, n_exp) < 0 || RESERVE(w, next_live, n_exp) < 0)
         return -1;
     for (Py_ssize_t k = 0; k < n_lasts; k++)
@@ -626,8 +627,8 @@ static int decode_segment(const Model *m, Flat *f, Py_ssize_t s, uint64_t bos, u
         Py_ssize_t c0 = f->pos_start[first + t], nc = f->pos_start[first + t + 1] - c0;
         const uint16_t *ids = f->ids + c0;
         const double *costs = f->costs + c0;
-        if (RESERVE(w, exp, n_hyp * nc) < 0 || score_step(m, w, n_hyp, ids, nc) < 0)
-            return -1;
+        if (n_hyp * nc > INT32_MAX || RESERVE(w, exp, n_hyp * nc) < 0 || score_step(m, w, n_hyp, ids, nc) < 0)
+            return -1;  /* (more expansions than an int32 counts: out of memory long before) */
         for (Py_ssize_t h = 0, e = 0; h < n_hyp; h++)
             for (Py_ssize_t c = 0; c < nc; c++, e++) {
                 /* (path + LM) + prior, in decode.py's order (no multiply: nothing to fuse) */
