@@ -265,7 +265,10 @@ class NgramLM:
             arrays = [self.unigram_logp, self.unigram_backoff] + [a for spec in specs for a in spec[2:]
                                                                   if a is not None]
             if sys.byteorder == "little" and all(np.asarray(a).dtype.isnative for a in arrays):
-                compiled = _native.Model(self.unigram_logp, self.unigram_backoff, specs)
+                try:
+                    compiled = _native.Model(self.unigram_logp, self.unigram_backoff, specs)
+                except ValueError:  # arrays it refuses (offsets out of range, ...): the pure path reads them
+                    compiled = None
         self._compiled = compiled
         return compiled
 
