@@ -54,19 +54,19 @@ print(json.dumps({"load": load, "seconds": best, "rss_mb": rss}))
 """
 
 
-def measure(python: str, mode: str, path: Path, repeat: int) -> dict:
+def measure(python: str, mode: str, path: Path, repeat: int, env: dict | None = None) -> dict:
     out = subprocess.run([python, "-c", _CHILD, str(HERE), mode, str(path), str(repeat)],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def empty_fix_seconds(python: str, empty: Path, repeat: int) -> float:
+def empty_fix_seconds(python: str, empty: Path, repeat: int, env: dict | None = None) -> float:
     """Wall time of `vnrestore fix EMPTY` (interpreter start, imports, model load)."""
     best = float("inf")
     for _ in range(max(repeat, 3)):
         t = time.perf_counter()
         subprocess.run([python, "-m", "vnrestore", "fix", str(empty)], check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, env=env)
         best = min(best, time.perf_counter() - t)
     return best
 
@@ -84,6 +84,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--previous", metavar="PYTHON", default=None,
                         help="interpreter of a previous vnrestore install to measure beside this one")
+    parser.add_argument("--pure", action="store_true",
+                        help="also measure this checkout's pure Python + numpy decoder (VNRESTORE_PURE=1)")
     args = parser.parse_args()
     plain = stripped(need_shared("eval", "dev", f"{args.set}.txt").read_text(encoding="utf-8"))
     ocr_lines = need_shared("eval", "ocr-dev", "dev-seedlike300.jsonl").read_text(encoding="utf-8").splitlines()
@@ -95,14 +97,17 @@ def main() -> None:
     inputs["ocr"].write_text(ocr, encoding="utf-8")
     (tmp / "empty.txt").write_text("", encoding="utf-8")
     tokens = {"plain": count_tokens(plain), "ocr": count_tokens(ocr)}
-    sides = [("this checkout", sys.executable)] + ([("previous", args.previous)] if args.previous else [])
+    pure_env = {**os.environ, "VNRESTORE_PURE": "1"}
+    sides = ([("this checkout", sys.executable, None)] + ([("this checkout, pure path", sys.executable, pure_env)]
+                                                           if args.pure else [])
+             + ([("previous", args.previous, None)] if args.previous else []))
     try:
         base = measure(sys.executable, "baseline", inputs["plain"], args.repeat)
-        results: dict[str, dict] = {name: {} for name, _ in sides}
+        results: dict[str, dict] = {name: {} for name, _, _ in sides}
         for mode in ("plain", "ocr", "empty"):  # the sides alternate, so load drifts hit both
-            for name, python in sides:
-                results[name][mode] = (empty_fix_seconds(python, tmp / "empty.txt", args.repeat) if mode == "empty"
-                                       else measure(python, mode, inputs[mode], args.repeat))
+            for name, python, env in sides:
+                results[name][mode] = (empty_fix_seconds(python, tmp / "empty.txt", args.repeat, env)
+                                       if mode == "empty" else measure(python, mode, inputs[mode], args.repeat, env))
     finally:
         shutil.rmtree(tmp)
     print(f"inputs: plain mode accent-stripped dev/{args.set}.txt ({tokens['plain']:,} tokens); OCR mode "

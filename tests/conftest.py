@@ -85,3 +85,20 @@ def fixture_files(tmp_path_factory) -> list[Path]:
 @pytest.fixture(scope="module")
 def table(fixture_files) -> ConfusionTable:
     return build_confusions(fixture_files)
+
+
+@pytest.fixture(scope="module", params=["compiled", "pure"])
+def both_decoders(request):
+    """Run a module's tests with the compiled decoder and again with the pure one
+    (VNRESTORE_PURE=1): both paths must give the same restorations, so tests that hold
+    for one must hold for the other.  Module-scoped, so hypothesis tests can use it."""
+    from vnrestore import lm
+
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "compiled":
+            if lm._native is None:
+                pytest.skip("the compiled decoder was not built")
+            patch.delenv("VNRESTORE_PURE", raising=False)
+        else:
+            patch.setenv("VNRESTORE_PURE", "1")
+        yield request.param

@@ -25,6 +25,7 @@ from vnrestore.model import Model
 from vnrestore.orthography import strip_accents
 
 MODEL = Model.load(os.environ.get("VNRESTORE_TEST_MODEL") or None)
+pytestmark = pytest.mark.usefixtures("both_decoders")  # the compiled decoder and the pure one
 HAS_EXPANSIONS = bool(MODEL.expansions)
 
 

@@ -19,6 +19,9 @@ from vnrestore.segment import segments, symbol
 from vnrestore.ocr import NOISY_WORD
 from vnrestore.tokenize import CODE, WORD, tokenize
 
+# The compiled decoder and the pure one (conftest.both_decoders): each test so marked runs on both.
+both_paths = pytest.mark.usefixtures("both_decoders")
+
 
 @functools.lru_cache(maxsize=None)
 def shared() -> Restorer:
@@ -117,6 +120,7 @@ def make_texts(codes):
 texts = make_texts(CODES)
 
 
+@both_paths
 @given(texts)
 @settings(max_examples=200, deadline=None)
 def test_restore_only_changes_marks_of_words(text):
@@ -136,6 +140,7 @@ def test_restore_only_changes_marks_of_words(text):
             assert is_valid_syllable(a.text.lower())
 
 
+@both_paths
 @given(texts)
 @settings(max_examples=150, deadline=None)
 def test_explain_agrees_with_restore(text):
@@ -167,6 +172,7 @@ def test_explain_agrees_with_restore(text):
 
 # upper-case URLs are not recognised as URLs (test_tokenize.test_url_scheme_is_case_insensitive)
 # (and codes typed without their Đ: only ALL-CAPS letters are abbreviations, ND-CP -> NĐ-CP)
+@both_paths
 @given(make_texts([c for c in CODES if "http" not in c and "www" not in c and c not in RESPELLED_CODES]))
 @settings(max_examples=100, deadline=None)
 def test_case_does_not_change_decisions(text):
@@ -184,6 +190,7 @@ def _caps_as_common_words() -> Restorer:
     return Restorer(options=Options(caps_name_cost=None))
 
 
+@both_paths
 @given(texts)
 @settings(max_examples=100, deadline=None)
 def test_styles_make_the_same_choices(text):
@@ -239,6 +246,7 @@ def test_nfd_words_have_their_lm_symbol():
     assert symbol(tok) == "chủ"
 
 
+@both_paths
 @given(st.lists(st.one_of(st.sampled_from(FOREIGN_WORDS), st.sampled_from([c for c in CODES if c not in RESPELLED_CODES]),
                           st.sampled_from(NUMBERS)),
                 min_size=1, max_size=12),
@@ -269,6 +277,7 @@ def test_very_long_code_is_unchanged(restorer):
 
 # No Title-case word inside a sentence here, so the decoder's objective is the LM alone
 # (such words get an extra name prior).
+@both_paths
 @pytest.mark.parametrize("text", ["cong tac dan van", "Uy ban nhan dan tinh", "hoc sinh di hoc", "ba ban bao ba"])
 def test_wide_beam_finds_best_path(text):
     restorer = Restorer(options=Options(beam=64, max_candidates=6))  # 6 * 6 states per step at most
@@ -277,7 +286,7 @@ def test_wide_beam_finds_best_path(text):
     (seg,) = segments(tokens)
     lattice = [lex.candidates(key(tokens[i].text))[:6] for i in seg]
     assert all(lattice)
-    best = max(lm.sequence_logprob(list(p), lex.id("<s>"), lex.id("</s>")) for p in itertools.product(*lattice))
+    best = _best_path_score(text, tuple(tuple(c) for c in lattice))
     out = restorer.restore(text)
     chosen = [lex.id(normalize_syllable(t.text.lower())) for t in tokenize(out) if t.kind == WORD]
     assert lm.sequence_logprob(chosen, lex.id("<s>"), lex.id("</s>")) == pytest.approx(best, abs=1e-4)
@@ -285,6 +294,13 @@ def test_wide_beam_finds_best_path(text):
     for c in restorer.explain(text):
         if c.alternatives:
             assert c.confidence >= max(p for _, p in c.alternatives) - 1e-9
+
+
+@functools.cache
+def _best_path_score(text: str, lattice: tuple[tuple[int, ...], ...]) -> float:
+    """Brute force over every path (once per text, whichever decoder is under test)."""
+    lex, lm = shared().model.lexicon, shared().model.lm
+    return max(lm.sequence_logprob(list(p), lex.id("<s>"), lex.id("</s>")) for p in itertools.product(*lattice))
 
 
 # --- threads and streaming ---------------------------------------------------------------
@@ -322,6 +338,7 @@ texts_with_blank_lines = st.tuples(
 ).map(lambda a: a[1].join(a[0]) + a[2])
 
 
+@both_paths
 @given(texts_with_blank_lines, st.sampled_from([200, 500, 10 ** 9]))
 @settings(max_examples=60, deadline=None)
 def test_restore_lines_equals_restore(text, block_chars):
@@ -376,6 +393,7 @@ def test_restore_lines_on_a_long_text(restorer):
     assert strip_accents(whole) == text
 
 
+@both_paths
 @given(st.text(max_size=80))
 @settings(max_examples=200, deadline=None)
 def test_any_text(text):

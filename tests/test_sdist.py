@@ -72,9 +72,10 @@ def test_tests_pass_from_the_unpacked_sdist(sdist, tmp_path):
              "files = {p.name for p in m.files('vnrestore')}; "
              "print(vnrestore.__version__ == m.version('vnrestore'), "
              "{'LICENSE', 'LICENSE-MODEL', 'py.typed', 'syllables.txt'} <= files, "
-             "pathlib.Path(vnrestore.__file__).is_relative_to(pathlib.Path(r'%s')))" % venv)
-    assert subprocess.run([str(python), "-c", check], capture_output=True, text=True,
-                          check=True).stdout.split() == ["True", "True", "True"]
+             "pathlib.Path(vnrestore.__file__).is_relative_to(pathlib.Path(r'%s')), "
+             "vnrestore.lm._native is not None)" % venv)  # the compiled decoder was built
+    assert subprocess.run([str(python), "-c", "import vnrestore.lm; " + check], capture_output=True, text=True,
+                          check=True).stdout.split() == ["True", "True", "True", "True"]
     run = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=source,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]

@@ -215,7 +215,7 @@ def _run_pool(pairs, record, jobs: int, initargs: tuple, errors: str, legacy: st
 
     context = multiprocessing.get_context()
     stop = context.Event()
-    with _sigint_ignored():  # workers forked meanwhile start with ^C ignored, no window
+    with _sigint_held():  # workers forked meanwhile start with ^C held back, then ignore it
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                    initargs=(*initargs, stop))
         futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
@@ -234,6 +234,23 @@ def _run_pool(pairs, record, jobs: int, initargs: tuple, errors: str, legacy: st
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """^C blocked, not ignored: one that comes while the workers are forked and the files
+    queued is delivered to the parent when this ends, where ignoring it would lose it
+    (a fast first file can finish in that window).  The workers inherit the block and
+    ignore ^C (``_init_worker``), which drops one held for them."""
+    if not hasattr(signal, "pthread_sigmask"):  # not on every platform: ignoring is what is left
+        with _sigint_ignored():
+            yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager

@@ -15,7 +15,14 @@ with a log-probability and, below the top order, a backoff weight:
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
+
+try:
+    from . import _native  # the compiled decoder (setup.py builds it when it can)
+except ImportError:  # not built: decode.py's pure path serves
+    _native = None
 
 ID_BITS = 16
 MAX_VOCAB = 1 << ID_BITS
@@ -242,6 +249,28 @@ class NgramLM:
     def initial_state(self, bos_id: int) -> int:
         """The state at the start of a segment: the history is just <s>."""
         return bos_id
+
+    def compiled(self):
+        """This model in the compiled decoder (``vnrestore._native.Model``, over the same
+        arrays, not copied), or None where that decoder cannot read it: the extension
+        was not built, the tables are a build's sorted ones, or the arrays are not in
+        the machine's byte order.  Made once and kept (read-only, like the model)."""
+        cached = getattr(self, "_compiled", False)
+        if cached is not False:
+            return cached
+        compiled = None
+        if _native is not None and all(isinstance(t, HashedTable) for t in self.tables):
+            specs = [(t.bits, t.bucket_bits, t.offsets, t.remainders, t.logp_codes, t.logp_book,
+                      t.backoff_codes, t.backoff_book) for t in self.tables]
+            arrays = [self.unigram_logp, self.unigram_backoff] + [a for spec in specs for a in spec[2:]
+                                                                  if a is not None]
+            if sys.byteorder == "little" and all(np.asarray(a).dtype.isnative for a in arrays):
+                try:
+                    compiled = _native.Model(self.unigram_logp, self.unigram_backoff, specs)
+                except ValueError:  # arrays it refuses (offsets out of range, ...): the pure path reads them
+                    compiled = None
+        self._compiled = compiled
+        return compiled
 
     def backoff(self, states: np.ndarray, length: int) -> np.ndarray:
         """Backoff weight of the last `length` words of each history (0 where unseen)."""

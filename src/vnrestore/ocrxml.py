@@ -22,7 +22,6 @@ from __future__ import annotations
 import xml.parsers.expat
 from dataclasses import dataclass, field
 from typing import Callable
-from xml.sax.saxutils import escape
 
 from . import many
 from .errors import InputError
@@ -250,6 +249,8 @@ def _edits(word: _Word, new: str) -> list[tuple[int, int, bytes]]:
     for its quote, or character data in the word's first run of text (later runs of a
     word split by inner markup such as <strong> are emptied; runs of whitespace only
     are layout and stay)."""
+    from xml.sax.saxutils import escape  # here: it imports urllib.request (30 ms at every start-up)
+
     if word.quote:
         entities = {word.quote: "&quot;" if word.quote == '"' else "&apos;",
                     "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
