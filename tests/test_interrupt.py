@@ -20,15 +20,19 @@ from vnrestore import batch
 from vnrestore.pipeline import Options
 
 LINE = "Uy ban nhan dan xa bao cao ket qua thuc hien nhiem vu phat trien kinh te xa hoi nam nay.\n"
-FILES = 24
+FILES = 48
 
 
 @pytest.fixture
 def big_tree(tmp_path: Path) -> Path:
     root = tmp_path / "in"
     root.mkdir()
-    for i in range(FILES):  # each file a few seconds of work on a busy machine (with the compiled decoder)
-        (root / f"doc{i:02d}.txt").write_text(LINE * 1600, encoding="utf-8")
+    # About a second of work a file with the compiled decoder, half a minute for the whole
+    # batch on two workers: the ^C must come while it runs even if this test process is
+    # not scheduled for many seconds on a loaded machine (with 1,600 lines a file the
+    # batch sometimes finished first).
+    for i in range(FILES):
+        (root / f"doc{i:02d}.txt").write_text(LINE * 8000, encoding="utf-8")
     return root
 
 
