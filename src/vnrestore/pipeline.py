@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Mapping
 
 import regex
 
-from . import many
+from . import many, names_table
 from .casing import apply_case
 from .decode import decode
 from .lattice import Lattices, build_lattices
@@ -49,6 +49,8 @@ class Options:
     #                            forms never seen in names
     caps_name_cost: float | None = 2.0  # ALL-CAPS words: score added to reading one as a name
     #                                      (None: never)
+    name_list_weight: float = 1.0  # a word its neighbours mark as a place or person name:
+    #                                weight of its form's log-share in the name lists (0: off)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
@@ -60,8 +62,8 @@ class Options:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
-        if self.name_weight < 0:
-            raise ValueError("name_weight must not be negative")
+        if self.name_weight < 0 or self.name_list_weight < 0:
+            raise ValueError("name_weight and name_list_weight must not be negative")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
@@ -133,7 +135,9 @@ class Restorer:
                                                  self.model.abbreviation_origin)
         self._sources = [self._abbreviations,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra)]
-        self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost)
+        table = names_table.packaged() if self.options.name_list_weight else None
+        self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
+                                 table, self.options.name_list_weight)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -330,7 +334,7 @@ def _text_list(texts: Iterable[str], name: str) -> list[str]:
 
 # -- argument checks (wrong types raise TypeError/ValueError naming the argument) ------
 _OPTION_TYPES = {"style": str, "mode": str, "beam": int, "max_candidates": int,
-                 "name_weight": float, "channel_weight": float, "keep_score": float}
+                 "name_weight": float, "name_list_weight": float, "channel_weight": float, "keep_score": float}
 
 
 def _check_options(options: Options) -> None:
