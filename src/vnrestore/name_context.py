@@ -22,6 +22,8 @@ from .tokenize import WORD, Token
 # (Quan, Bản, Trần: quận, bản, thị trấn still open a place).
 CUT_KEYS = frozenset("xa phuong huyen tinh thon ap xom buon khom".split())
 UNIT_KEYS = CUT_KEYS | {"quan", "ban"}
+UNITS = {"xa": "xã", "phuong": "phường", "huyen": "huyện", "tinh": "tỉnh", "thon": "thôn", "ap": "ấp",
+         "xom": "xóm", "buon": "buôn", "khom": "khóm", "quan": "quận", "ban": "bản"}
 TWO_WORD_UNITS = frozenset({("thi", "tran"), ("thanh", "pho"), ("thi", "xa")})
 # The words that introduce a person's name, by key.
 TITLES = {"ong": "ông", "ba": "bà", "anh": "anh", "chi": "chị", "em": "em", "co": "cô", "chu": "chú",
@@ -65,15 +67,19 @@ def name_role(tokens: list[Token], seg: list[int], k: int, table: NameTable) -> 
 
 
 def title_before_name(tokens: list[Token], seg: list[int], k: int, table: NameTable) -> str | None:
-    """The title (ông, bà, chị ...) the word at position k is, if its key is one and a
-    person's full name follows (chi Pham Thi Hang: chị, not chỉ); else None."""
-    title = TITLES.get(_key(tokens, seg, k) or "")
-    if title is None or k + 1 >= len(seg) or not _capitalized(tokens[seg[k + 1]]):
+    """The title or unit word the word at position k is, if its key is one and a name of
+    that kind follows: a person's full name after a title (chi Pham Thi Hang: chị, not
+    chỉ), a place the table holds after a unit word (xa Khe Sanh: xã, not xa); else None."""
+    word_key = _key(tokens, seg, k)
+    if word_key is None or k + 1 >= len(seg) or not _capitalized(tokens[seg[k + 1]]):
         return None
-    length = _run_end(tokens, seg, k + 1) - (k + 1)
-    if not 2 <= length <= MAX_PERSON:
+    end = _run_end(tokens, seg, k + 1)
+    if word_key in UNITS:
+        keys = tuple(_key(tokens, seg, j) for j in range(k + 1, end))
+        return UNITS[word_key] if len(keys) <= MAX_PLACE and table.place_shares(keys, 0) else None
+    if word_key not in TITLES or not 2 <= end - (k + 1) <= MAX_PERSON:
         return None
-    return title if table.part_shares("surname", _key(tokens, seg, k + 1)) is not None else None
+    return TITLES[word_key] if table.part_shares("surname", _key(tokens, seg, k + 1)) is not None else None
 
 
 def _capitalized(token: Token) -> bool:
