@@ -56,6 +56,7 @@ def _role(text: str, word: str, table: NameTable):
     ("giao ong Huynh Van Tam phu trach", "Tam", "given"),
     ("Chi Huynh Van Tam phu trach", "Van", "middle"),  # the title opening the sentence is no name
     ("gap ong Tam o cho", "Tam", "given"),
+    ("Thanh Loi, ngay 05 thang 3 nam 2025", "Thanh", "place"),  # a date line's place
 ])
 def test_the_neighbours_say_which_kind_of_name(table, text, word, kind):
     assert _role(text, word, table).kind == kind
@@ -118,6 +119,7 @@ def test_the_table_is_derived_from_name_lists(tmp_path):
     "Gia đình ông Phú ở cuối xóm.",
     "Thôn Đông Hòa có 300 hộ.",
     "Chị Phạm Thị Hằng nhận giấy khen của huyện.",  # the title before a full name
+    "Cộng hòa xã hội chủ nghĩa Việt Nam\nThạnh Lợi, ngày 05 tháng 3 năm 2025",  # a date line
 ])
 def test_names_restored_with_the_lists(gold):
     with_lists = Restorer(options=Options(mode="plain"))

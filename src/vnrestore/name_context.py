@@ -2,10 +2,11 @@
 
 Only the typed keys of the neighbours are used (their accents are what is being
 decided): a run of capitalized words after a unit word (xã, phường, huyện, tỉnh, thôn,
-ấp, bản ...) is a place's name; a run that opens with a surname (Nguyễn, Trần, Huỳnh
-...), or follows a word that introduces a person (ông, bà, anh, chị, đồng chí ...), is
-a person's name: surname first, given name last, middle names between.  A word whose
-sentence merely starts with it is no evidence either way.
+ấp, bản ...) or before ", ngày" (an official document's date line) is a place's name;
+a run that opens with a surname (Nguyễn, Trần, Huỳnh ...), or follows a word that
+introduces a person (ông, bà, anh, chị, đồng chí ...), is a person's name: surname
+first, given name last, middle names between.  A word whose sentence merely starts with
+it is no evidence either way.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def name_role(tokens: list[Token], seg: list[int], k: int, table: NameTable) -> 
     before = _key(tokens, seg, start - 1)
     keys = tuple(_key(tokens, seg, j) for j in range(start, end))
     at = k - start
-    if (before in UNIT_KEYS or (_key(tokens, seg, start - 2), before) in TWO_WORD_UNITS) and len(keys) <= MAX_PLACE:
+    after_unit = before in UNIT_KEYS or (_key(tokens, seg, start - 2), before) in TWO_WORD_UNITS
+    if _dated(tokens, seg, end) or (after_unit and len(keys) <= MAX_PLACE):
         shares = table.place_shares(keys, at)
         return NameRole("place", shares) if shares else None
     if len(keys) > MAX_PERSON:
@@ -80,6 +82,12 @@ def title_before_name(tokens: list[Token], seg: list[int], k: int, table: NameTa
     if word_key not in TITLES or not 2 <= end - (k + 1) <= MAX_PERSON:
         return None
     return TITLES[word_key] if table.part_shares("surname", _key(tokens, seg, k + 1)) is not None else None
+
+
+def _dated(tokens: list[Token], seg: list[int], end: int) -> bool:
+    """Whether a run ending before position `end` is followed by ", ngày": the place of
+    an official document's date line (Thạnh Lợi, ngày 05 tháng 3 năm 2025)."""
+    return end + 1 < len(seg) and tokens[seg[end]].text == "," and _key(tokens, seg, end + 1) == "ngay"
 
 
 def _capitalized(token: Token) -> bool:

@@ -51,7 +51,8 @@ class NameSource:
                 extra = self._title(tokens, seg, k, cands, extra)
         if self.caps_name_cost is not None and _all_caps(tokens[seg[k]].text):
             return self._both_readings(cands, extra, shares)
-        if not capitalized_inside(tokens, seg, k):
+        # A sentence start is no evidence of a name, but a role is (Thạnh Lợi, ngày ...).
+        if not (capitalized_inside(tokens, seg, k) or (shares and _title_case(tokens[seg[k]].text))):
             return cands, extra
         lexicon = self.lexicon
         as_names = [lexicon.as_name(c) for c in cands]
@@ -104,6 +105,10 @@ class NameSource:
 
 
 _NOT_TITLE = math.log(0.1)
+
+
+def _title_case(text: str) -> bool:
+    return text[:1].isupper() and text[1:].islower()
 
 
 def _all_caps(text: str) -> bool:
