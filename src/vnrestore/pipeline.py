@@ -49,6 +49,8 @@ class Options:
     #                            forms never seen in names
     caps_name_cost: float | None = 2.0  # ALL-CAPS words: score added to reading one as a name
     #                                      (None: never)
+    prescribed_hang: bool = False  # "hằng" before a unit of time (hằng năm, hằng tháng), the form
+    #                                administrative writing prescribes, whatever the corpus writes
     name_list_weight: float = 1.0  # a word its neighbours mark as a place or person name:
     #                                weight of its form's log-share in the name lists (0: off)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
@@ -134,7 +136,8 @@ class Restorer:
         self._abbreviations = AbbreviationSource(self.model.abbreviations, lexicon, self.model.expansions,
                                                  self.model.abbreviation_origin)
         self._sources = [self._abbreviations,
-                         LexiconSource(lexicon, self.options.max_candidates, user.extra)]
+                         LexiconSource(lexicon, self.options.max_candidates, user.extra,
+                                       self.options.prescribed_hang)]
         table = names_table.packaged() if self.options.name_list_weight else None
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
                                  table, self.options.name_list_weight)
@@ -350,6 +353,8 @@ def _check_options(options: Options) -> None:
             raise ValueError(f"Options.{name} must be a finite number, not {value!r}")
     if options.channel_weight < 0:
         raise ValueError("Options.channel_weight must not be negative")
+    if not isinstance(options.prescribed_hang, bool):
+        raise TypeError(f"Options.prescribed_hang must be True or False, not {type(options.prescribed_hang).__name__}")
     cost = options.caps_name_cost
     if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
         raise TypeError(f"Options.caps_name_cost must be a finite number or None, not {type(cost).__name__} {cost!r}")
