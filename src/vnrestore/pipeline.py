@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Mapping
 
 import regex
 
-from . import many, names_table
+from . import many
 from .casing import apply_case
 from .decode import decode
 from .lattice import Lattices, build_lattices
@@ -138,9 +138,8 @@ class Restorer:
         self._sources = [self._abbreviations,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra,
                                        self.options.prescribed_hang)]
-        table = names_table.packaged() if self.options.name_list_weight else None
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
-                                 table, self.options.name_list_weight)
+                                 list_weight=self.options.name_list_weight)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:

@@ -26,7 +26,7 @@ import math
 
 from ..candidates import Lexicon
 from ..name_context import name_role, title_before_name
-from ..names_table import NameTable
+from ..names_table import NameTable, packaged
 from ..segment import capitalized_inside
 from ..tokenize import Token
 
@@ -37,15 +37,21 @@ class NameSource:
         self.lexicon = lexicon
         self.weight = weight
         self.caps_name_cost = caps_name_cost  # None: all-caps words are read as common words
-        self.table = table if list_weight else None
+        self._table = table  # None: the packaged table, read when a restore first needs it
         self.list_weight = list_weight
+
+    @property
+    def table(self) -> NameTable:
+        if self._table is None:
+            self._table = packaged()
+        return self._table
 
     def read(self, tokens: list[Token], seg: list[int], k: int, cands: tuple[int, ...],
              extra: list[float] | None) -> tuple[tuple[int, ...], list[float] | None]:
         """The candidates and prior scores of position k of a segment, read as a name if
         it is one (else unchanged)."""
         shares = None
-        if self.table is not None and len(cands) > 1:
+        if self.list_weight and len(cands) > 1:
             shares = self._list_shares(tokens, seg, k)
             if shares is None:
                 extra = self._title(tokens, seg, k, cands, extra)
