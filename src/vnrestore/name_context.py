@@ -72,8 +72,10 @@ def title_before_name(tokens: list[Token], seg: list[int], k: int, table: NameTa
     """The title or unit word the word at position k is, if its key is one and a name of
     that kind follows: a person's full name after a title (chi Pham Thi Hang: chị, not
     chỉ), a place the table holds after a unit word (xa Khe Sanh: xã, not xa); else None."""
+    if k + 1 >= len(seg) or not _capitalized(tokens[seg[k + 1]]):
+        return None
     word_key = _key(tokens, seg, k)
-    if word_key is None or k + 1 >= len(seg) or not _capitalized(tokens[seg[k + 1]]):
+    if word_key not in UNITS and word_key not in TITLES:
         return None
     end = _run_end(tokens, seg, k + 1)
     if word_key in UNITS:

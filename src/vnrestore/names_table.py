@@ -34,6 +34,7 @@ class NameTable:
         # kind -> key -> {form: count}; place names by the keys of all their syllables
         self.parts: dict[str, dict[str, dict[str, int]]] = {k: {} for k in KINDS}
         self.places: dict[tuple[str, ...], dict[tuple[str, ...], int]] = {}
+        self._shares: dict[tuple, dict[str, float] | None] = {}  # answers so far (one dict store each)
         for kind, name, count in rows:
             forms = tuple(normalize_syllable(w.lower()) for w in name.split())
             if kind == "place":
@@ -47,19 +48,24 @@ class NameTable:
     def part_shares(self, kind: str, word_key: str) -> dict[str, float] | None:
         """log P(form | key) among the `kind` name parts ("": a form the list lacks),
         None if the list has no such key."""
-        forms = self.parts[kind].get(word_key)
-        return _log_shares(forms) if forms else None
+        found = self._shares.get((kind, word_key), _MISSING)
+        if found is _MISSING:
+            forms = self.parts[kind].get(word_key)
+            found = self._shares[kind, word_key] = _log_shares(forms) if forms else None
+        return found
 
     def place_shares(self, keys: tuple[str, ...], at: int) -> dict[str, float] | None:
         """log P(form of syllable `at` | the keys of the whole name) among the units
         whose name has exactly these keys (Đông Hưng, Đồng Hưng ...), None if none has."""
+        found = self._shares.get((keys, at), _MISSING)
+        if found is not _MISSING:
+            return found
         names = self.places.get(keys)
-        if not names:
-            return None
         forms: dict[str, int] = {}
-        for spelled, count in names.items():
+        for spelled, count in (names or {}).items():
             forms[spelled[at]] = forms.get(spelled[at], 0) + count
-        return _log_shares(forms)
+        found = self._shares[keys, at] = _log_shares(forms) if forms else None
+        return found
 
     @classmethod
     def read(cls, path: Path) -> "NameTable":
@@ -81,6 +87,7 @@ class NameTable:
         return cls(rows)
 
 
+_MISSING = object()
 _PACKAGED: list[NameTable] = []
 _LOCK = threading.Lock()
 
