@@ -74,3 +74,61 @@ def _lines(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8 ({exc.reason})") from None
     return [unicodedata.normalize("NFC", line.strip()) for line in text.splitlines() if line.strip()]
+
+
+# -- the packaged name table (lexicon/names.tsv), read at run time by names_table ------
+
+NAME_TABLE_HEADER = "# vnrestore names 1: kind<TAB>name<TAB>count"
+PERSON_KINDS = {"surnames": "surname", "middle": "middle", "given": "given"}
+
+
+def unit_name(unit: str) -> str | None:
+    """"Xã Mộc Bắc" -> "Mộc Bắc": the name of a unit without its type (None if it has
+    a digit or a foreign spelling, or is no more than a type)."""
+    lower = unit.lower()
+    words = unit.split()
+    for kind in UNIT_TYPES:
+        if lower.startswith(kind + " "):
+            words = words[len(kind.split()):]
+            break
+    return " ".join(words) if words and _name_symbols(words) else None
+
+
+def name_table_rows(folder: Path) -> list[tuple[str, str, int]]:
+    """The rows of the name table: ("place", unit name, how many units bear it) for the
+    first unit of every line of ``names-admin-*.txt`` (each line is one unit; a unit
+    that kept its name through 2025 counts twice), and (surname|middle|given, part,
+    count) from ``names-person-*.txt``.  Counts only: no full person names."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder of name lists")
+    places: dict[str, int] = {}
+    for path in sorted(folder.glob("names-admin-*.txt")):
+        for line in _lines(path):
+            name = unit_name(line.split(",")[0].strip())
+            if name:
+                places[name] = places.get(name, 0) + 1
+    rows = [("place", name, count) for name, count in sorted(places.items(), key=lambda e: (-e[1], e[0]))]
+    for part, kind in PERSON_KINDS.items():
+        path = folder / f"names-person-{part}.txt"
+        if not path.is_file():
+            raise InputError(f"{path}: missing name list")
+        for number, line in enumerate(_lines(path), 1):
+            name, _, count = line.partition("\t")
+            if not count.strip().isdigit():
+                raise InputError(f"{path}:{number}: expected 'name<TAB>count'")
+            if _name_symbols(name.split()):
+                rows.append((kind, name, int(count)))
+    return rows
+
+
+def write_name_table(folder: Path, out: Path) -> int:
+    """Write the name table derived from `folder` to `out`; returns its number of rows."""
+    rows = name_table_rows(folder)
+    out.write_text(NAME_TABLE_HEADER + "\n" + "".join(f"{k}\t{n}\t{c}\n" for k, n, c in rows), encoding="utf-8")
+    return len(rows)
+
+
+if __name__ == "__main__":  # python -m vnrestore.gazetteer ../shared/lexicon/names lexicon/names.tsv
+    import sys
+
+    print(write_name_table(Path(sys.argv[1]), Path(sys.argv[2])), "rows")

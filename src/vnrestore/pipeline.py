@@ -51,6 +51,10 @@ class Options:
     #                            forms never seen in names
     caps_name_cost: float | None = 2.0  # ALL-CAPS words: score added to reading one as a name
     #                                      (None: never)
+    prescribed_hang: bool = False  # "hằng" before a unit of time (hằng năm, hằng tháng), the form
+    #                                administrative writing prescribes, whatever the corpus writes
+    name_list_weight: float = 1.0  # a word its neighbours mark as a place or person name:
+    #                                weight of its form's log-share in the name lists (0: off)
     mode: str = "auto"  # "plain": only lost diacritics; "ocr": also OCR letter noise (ciia, x3,
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
@@ -62,8 +66,8 @@ class Options:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
-        if self.name_weight < 0:
-            raise ValueError("name_weight must not be negative")
+        if self.name_weight < 0 or self.name_list_weight < 0:
+            raise ValueError("name_weight and name_list_weight must not be negative")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
@@ -140,8 +144,10 @@ class Restorer:
                            self.model.abbreviations, self.model.abbreviation_origin)
         units = WordsAfterSlash(lexicon, read_code_words(code_table_file(directory, CODE_WORDS_FILE)))
         self._sources = [codes, self._abbreviations,
-                         LexiconSource(lexicon, self.options.max_candidates, user.extra), units]
-        self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost)
+                         LexiconSource(lexicon, self.options.max_candidates, user.extra,
+                                       self.options.prescribed_hang), units]
+        self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
+                                 list_weight=self.options.name_list_weight)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -341,7 +347,7 @@ def _text_list(texts: Iterable[str], name: str) -> list[str]:
 
 # -- argument checks (wrong types raise TypeError/ValueError naming the argument) ------
 _OPTION_TYPES = {"style": str, "mode": str, "beam": int, "max_candidates": int,
-                 "name_weight": float, "channel_weight": float, "keep_score": float}
+                 "name_weight": float, "name_list_weight": float, "channel_weight": float, "keep_score": float}
 
 
 def _check_options(options: Options) -> None:
@@ -357,6 +363,8 @@ def _check_options(options: Options) -> None:
             raise ValueError(f"Options.{name} must be a finite number, not {value!r}")
     if options.channel_weight < 0:
         raise ValueError("Options.channel_weight must not be negative")
+    if not isinstance(options.prescribed_hang, bool):
+        raise TypeError(f"Options.prescribed_hang must be True or False, not {type(options.prescribed_hang).__name__}")
     cost = options.caps_name_cost
     if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
         raise TypeError(f"Options.caps_name_cost must be a finite number or None, not {type(cost).__name__} {cost!r}")

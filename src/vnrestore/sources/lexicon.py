@@ -14,7 +14,7 @@ from typing import Mapping
 from ..candidates import Lexicon
 from ..orthography import has_accents, is_valid_syllable, key
 from ..plan import KEPT, RESTORED, UNKNOWN, Plan
-from ..tokenize import NEWLINE, WORD, Token
+from ..tokenize import NEWLINE, SPACE, WORD, Token
 
 _ACCENTED_LINE_SHARE = 0.5
 
@@ -35,10 +35,12 @@ class UserLexicon:
 
 
 class LexiconSource:
-    def __init__(self, lexicon: Lexicon, limit: int, extra: Mapping[str, tuple[int, ...]]):
+    def __init__(self, lexicon: Lexicon, limit: int, extra: Mapping[str, tuple[int, ...]],
+                 prescribed_hang: bool = False):
         self.lexicon = lexicon
         self.limit = limit
         self.extra = extra
+        self.prescribed_hang = prescribed_hang
 
     def propose(self, tokens: list[Token], plan: Plan) -> None:
         lexicon, limit, extra = self.lexicon, self.limit, self.extra
@@ -55,6 +57,8 @@ class LexiconSource:
                 lower = text_i.lower()
                 keep_as_is = line in accented_lines and is_valid_syllable(lower)
                 cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + extra.get(lower, ())
+                if self.prescribed_hang and lower == "hang" and cands and _every(tokens, i):
+                    cands = tuple(c for c in cands if lexicon.symbols[c] == "hằng") or cands
                 if cands:
                     plan.lattice_of[i] = cands
                     plan.source[i] = RESTORED
@@ -63,6 +67,28 @@ class LexiconSource:
             else:
                 valid = is_valid_syllable(unicodedata.normalize("NFC", text_i.lower()))
                 plan.source[i] = KEPT if valid else UNKNOWN
+
+
+# "hằng" (every) before a unit of time, the form the dictionary and administrative
+# writing prescribe (hằng năm, hằng tháng); "hàng" (some number of) where the phrase
+# means a stretch of time (hàng năm trời, hàng tháng liền).
+_TIME_UNITS = frozenset({"ngay", "tuan", "thang", "quy", "nam"})
+_STRETCH = frozenset({"troi", "lien"})
+
+
+def _every(tokens: list[Token], i: int) -> bool:
+    """Whether the word at i stands before a unit of time meaning "every" (hang nam),
+    not a stretch of time (hang nam troi)."""
+    following: list[str] = []
+    for tok in tokens[i + 1:]:
+        if tok.kind == SPACE:
+            continue
+        if tok.kind != WORD or len(following) == 2:
+            break
+        following.append(key(tok.text))
+    if not following or following[0] not in _TIME_UNITS:
+        return False
+    return len(following) == 1 or following[1] not in _STRETCH
 
 
 def _accented_lines(tokens: list[Token]) -> set[int]:

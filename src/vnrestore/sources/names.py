@@ -11,28 +11,54 @@ symbol and as its name symbol; the name reading gets `caps_name_cost` added (a
 log-odds, ``Options.caps_name_cost``; positive favours names: the default was chosen on
 the whole reports dev set, see README) and the form's name prior, and the LM's context
 (xã ^đông ^hưng against xã động hùng) decides.
+
+Where the words around say which kind of name a capitalized word is (``name_context``:
+after a unit word, a place; after a surname or ông/bà/chị, a person's name), its name
+reading also pays the log-share of its form among such names in the name table
+(``names_table``), mixed half and half with the corpus' share of the form among
+capitalized uses and scaled by `list_weight` (``Options.name_list_weight``); and a title
+key before a person's full name (chi Pham Thi Hang) is read as the title.
 """
 
 from __future__ import annotations
 
+import math
+
 from ..candidates import Lexicon
+from ..name_context import name_role, title_before_name
+from ..names_table import NameTable, packaged
 from ..segment import capitalized_inside
 from ..tokenize import Token
 
 
 class NameSource:
-    def __init__(self, lexicon: Lexicon, weight: float, caps_name_cost: float | None = None):
+    def __init__(self, lexicon: Lexicon, weight: float, caps_name_cost: float | None = None,
+                 table: NameTable | None = None, list_weight: float = 0.0):
         self.lexicon = lexicon
         self.weight = weight
         self.caps_name_cost = caps_name_cost  # None: all-caps words are read as common words
+        self._table = table  # None: the packaged table, read when a restore first needs it
+        self.list_weight = list_weight
+
+    @property
+    def table(self) -> NameTable:
+        if self._table is None:
+            self._table = packaged()
+        return self._table
 
     def read(self, tokens: list[Token], seg: list[int], k: int, cands: tuple[int, ...],
              extra: list[float] | None) -> tuple[tuple[int, ...], list[float] | None]:
         """The candidates and prior scores of position k of a segment, read as a name if
         it is one (else unchanged)."""
+        shares = None
+        if self.list_weight and len(cands) > 1:
+            shares = self._list_shares(tokens, seg, k)
+            if shares is None:
+                extra = self._title(tokens, seg, k, cands, extra)
         if self.caps_name_cost is not None and _all_caps(tokens[seg[k]].text):
-            return self._both_readings(cands, extra)
-        if not capitalized_inside(tokens, seg, k):
+            return self._both_readings(cands, extra, shares)
+        # A sentence start is no evidence of a name, but a role is (Thạnh Lợi, ngày ...).
+        if not (capitalized_inside(tokens, seg, k) or (shares and _title_case(tokens[seg[k]].text))):
             return cands, extra
         lexicon = self.lexicon
         as_names = [lexicon.as_name(c) for c in cands]
@@ -41,10 +67,12 @@ class NameSource:
             # odds of being one instead.
             names = [0.0 if n else self.weight * lexicon.log_prior_capitalized(c)
                      for c, n in zip(cands, as_names)]
+            if shares:
+                names = [p + self._share(shares, c) for p, c in zip(names, cands)]
             extra = [a + b for a, b in zip(extra, names)] if extra else names
         return tuple(n or c for c, n in zip(cands, as_names)), extra
 
-    def _both_readings(self, cands: tuple[int, ...], extra: list[float] | None):
+    def _both_readings(self, cands: tuple[int, ...], extra: list[float] | None, shares):
         lexicon = self.lexicon
         base = extra or [0.0] * len(cands)
         names, costs = [], []
@@ -53,10 +81,40 @@ class NameSource:
             if name is not None:
                 names.append(name)
                 prior = self.weight * lexicon.log_prior_capitalized(c) if len(cands) > 1 else 0.0
+                if shares:
+                    prior += self._share(shares, c)
                 costs.append(cost + self.caps_name_cost + prior)
         if not names:
             return cands, extra
         return cands + tuple(names), list(base) + costs
+
+    def _list_shares(self, tokens, seg, k) -> dict[str, float] | None:
+        role = name_role(tokens, seg, k, self.table)
+        return None if role is None else role.shares
+
+    def _title(self, tokens, seg, k, cands, extra):
+        """Before a person's full name a title key is the title (Chi Pham Thi Hang: Chị,
+        not Chỉ): the other forms pay `list_weight` times log 0.1."""
+        title = title_before_name(tokens, seg, k, self.table)
+        if title is None:
+            return extra
+        costs = [0.0 if self.lexicon.symbols[c] == title else self.list_weight * _NOT_TITLE for c in cands]
+        return [a + b for a, b in zip(extra, costs)] if extra else costs
+
+    def _share(self, shares: dict[str, float], word_id: int) -> float:
+        """The list's share of a form, mixed half and half with the corpus' share of it
+        among capitalized uses: a form the corpus often writes capitalized inside a
+        sentence (Trưởng, Đảng, Phòng) is no name the list should hold back."""
+        listed = math.exp(shares.get(self.lexicon.symbols[word_id], shares[""]))
+        corpus = math.exp(self.lexicon.log_prior_capitalized(word_id))
+        return self.list_weight * math.log(0.5 * listed + 0.5 * corpus)
+
+
+_NOT_TITLE = math.log(0.1)
+
+
+def _title_case(text: str) -> bool:
+    return text[:1].isupper() and text[1:].islower()
 
 
 def _all_caps(text: str) -> bool:
