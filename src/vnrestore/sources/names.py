@@ -50,6 +50,8 @@ class NameSource:
              extra: list[float] | None) -> tuple[tuple[int, ...], list[float] | None]:
         """The candidates and prior scores of position k of a segment, read as a name if
         it is one (else unchanged)."""
+        if self.caps_name_cost is None and _all_caps(tokens[seg[k]].text):
+            return cands, extra  # ALL-CAPS words read as common words: no title, no list
         shares = None
         if self.list_weight and len(cands) > 1:
             shares = self._list_shares(tokens, seg, k)
