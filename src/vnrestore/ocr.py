@@ -44,7 +44,7 @@ class OcrCandidates:
         self._fold = _fold_map(self.table)
         self._unsplit = _unsplit_map(self.table)
         self._keys: list[str] | None = None  # every key, with its count: on first _lookup
-        self.lookup = lru_cache(maxsize=200_000)(self._lookup)
+        self.lookup = lru_cache(maxsize=50_000)(self._lookup)  # size: peak RSS (README, speed)
 
     def is_vietnamese_reading(self, reading: str) -> bool:
         """Whether the reading, accents aside, spells a known syllable ("hién", "cong"):

@@ -131,7 +131,7 @@ class ConfusionTable:
 
     def __post_init__(self) -> None:
         self._compile()
-        self._cached = lru_cache(maxsize=1 << 18)(self._word_logprob)
+        self._cached = lru_cache(maxsize=1 << 14)(self._word_logprob)  # size: peak RSS (README, speed)
 
     # ---- compile -----------------------------------------------------------------
 
