@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import multiprocessing
 import os
 import signal
 import time
@@ -211,7 +210,8 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
 def _run_pool(pairs, record, jobs: int, initargs: tuple, errors: str, legacy: str) -> None:
     """The files across `jobs` worker processes; a KeyboardInterrupt here stops them
     (see the module docstring) and is raised again once they have."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # only for -j > 1
+    import multiprocessing  # only for -j > 1
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context()
     stop = context.Event()

@@ -45,19 +45,10 @@ from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, 
                       capitalized_inside, segments, symbol)
 from .tokenize import WORD, tokenize
 
-DEFAULT_ORDER = 3
-MAX_ORDER = 64 // ID_BITS
-DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2}
-DEFAULT_MIN_WORD_COUNT = 20  # non-syllable words seen this often get an LM symbol of their own
-DEFAULT_GAZETTEER_WEIGHT = 1  # times each gazetteer entry is counted
-UNSPECIFIED_LICENCE = "not stated: the licences of the input corpora apply (see 'inputs')"
-# What a corpus directory contributes (``--glob`` chooses others, e.g. to leave out side
-# files such as a title list kept as .txt beside the corpus).
-CORPUS_PATTERNS = ("*.txt", "*.txt.xz", "*.txt.gz")
-# The syllable inventory shipped with the package (derived from soe-vinorm, MIT; see
-# lexicon/PROVENANCE.md): without it, a model built from a small corpus could offer no
-# form for a key its corpus never wrote.
-DEFAULT_FALLBACK = default_model_dir() / "syllables.txt"
+from .buildconfig import (CORPUS_PATTERNS, DEFAULT_CUTOFFS, DEFAULT_FALLBACK,  # noqa: F401 (re-exported)
+                          DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT, DEFAULT_ORDER, MAX_ORDER, MIXES,
+                          UNSPECIFIED_LICENCE)
+
 _LINES_PER_JOB = 4000
 _NEVER = float(np.exp(-99.0))  # probability floor written for <s>, which is never predicted
 
@@ -423,8 +414,6 @@ def interpolate(models: list[NgramLM], lambdas: list[float]) -> NgramLM:
         kept.append(keys)
     return backoff_model(unigram_p, kept, probs)
 
-
-MIXES = ("counts", "interpolate")
 
 
 def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: str, order: int,

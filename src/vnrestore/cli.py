@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, progress, records, schema
-from .build import (CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT,
-                    DEFAULT_ORDER, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE, build_model)
+from .buildconfig import (CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT,
+                          DEFAULT_ORDER, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE)
 from .errors import OutputError
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
@@ -277,6 +277,8 @@ def _describe_input(entry: dict) -> str:
 
 # -- build-model ----------------------------------------------------------------------
 def cmd_build_model(args: argparse.Namespace) -> int:
+    from .build import build_model  # not at start-up: no other command needs it
+
     # Cut-offs given override the defaults order by order (build_model merges them).
     try:
         # --corpus is one corpus; --component gives named ones (argparse requires one of them).
