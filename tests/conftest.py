@@ -1,16 +1,33 @@
-"""Fixtures shared by test files: a small OCR error model learned from made-up pairs
-(used by the learning tests in test_ocrlearn.py and the scoring tests in test_ocrmodel.py)."""
+"""Fixtures shared by test files: one Restorer with the packaged model, and a small OCR
+error model learned from made-up pairs (used by the learning tests in test_ocrlearn.py
+and the scoring tests in test_ocrmodel.py)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import lzma
 from pathlib import Path
 
 import pytest
 
+from vnrestore import Restorer
 from vnrestore.ocrlearn import build_confusions
 from vnrestore.ocrmodel import ConfusionTable
+
+
+@functools.lru_cache(maxsize=None)
+def shared_restorer() -> Restorer:
+    """The packaged model with the default options, loaded once for every test file that
+    needs no other (a Restorer is read-only, and loading is the slow part); test files
+    call it where a fixture cannot reach (hypothesis strategies, helpers)."""
+    return Restorer()
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    """`shared_restorer()`; a test file that needs other options defines its own."""
+    return shared_restorer()
 
 # A made-up fixture: how an English OCR model might read a handful of syllables.  Each
 # entry lists the OCR readings of the syllable, used in turn.

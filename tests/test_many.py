@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vnrestore import Restorer, pipeline
-
-
-@functools.lru_cache(maxsize=None)
-def shared() -> Restorer:
-    return Restorer()
-
-
-@pytest.fixture(scope="module")
-def restorer() -> Restorer:
-    return shared()
+from vnrestore import pipeline
+from conftest import shared_restorer
 
 
 TEXTS = [
@@ -50,7 +39,7 @@ def test_texts_do_not_influence_each_other(restorer):
        st.sampled_from([None, 1, 3]))
 @settings(max_examples=40, deadline=None)
 def test_restore_many_any_texts(texts, batch_size):
-    restorer = shared()
+    restorer = shared_restorer()
     got = restorer.restore_many(texts, batch_size=batch_size)
     assert got == [restorer.restore(t) for t in texts]
 
@@ -106,5 +95,5 @@ def test_ascii_without_digits_is_never_read_as_ocr(text):
     # that looks_like_ocr agrees.
     from vnrestore.ocr import looks_like_ocr
     from vnrestore.tokenize import tokenize
-    restorer = shared()
+    restorer = shared_restorer()
     assert not looks_like_ocr(list(tokenize(text)), restorer._ocr_candidates())

@@ -3,25 +3,20 @@ Tesseract itself, see tests/data/README.md)."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from vnrestore import InputError, Restorer, ocrxml
+from vnrestore import InputError, ocrxml
 from vnrestore.cli import main
+from conftest import shared_restorer
 
 DATA = Path(__file__).parent / "data"
 HOCR, ALTO = DATA / "page.hocr", DATA / "page.alto.xml"
 ALTO_NS = "{http://www.loc.gov/standards/alto/ns-v3#}"
 XHTML_NS = "{http://www.w3.org/1999/xhtml}"
-
-
-@functools.lru_cache(maxsize=None)
-def shared() -> Restorer:
-    return Restorer()
 
 
 def words(root: ET.Element, fmt: str) -> list[str]:
@@ -59,14 +54,14 @@ def test_switched_off_is_byte_identical(path, fmt):
     assert ocrxml.restore_document(data, fmt, None) == data
     # Restoration that keeps every token as it was read writes nothing either.
     def keep(texts):
-        return [[replace(c, output=c.input) for c in block] for block in shared().explain_many(texts)]
+        return [[replace(c, output=c.input) for c in block] for block in shared_restorer().explain_many(texts)]
     assert ocrxml.restore_document(data, fmt, keep) == data
 
 
 @pytest.mark.parametrize("path, fmt", [(HOCR, "hocr"), (ALTO, "alto")])
 def test_restored_only_text_changes(path, fmt):
     data = path.read_bytes()
-    out = ocrxml.restore_document(data, fmt, shared().explain_many)
+    out = ocrxml.restore_document(data, fmt, shared_restorer().explain_many)
     assert out != data
     before, after = ET.fromstring(data), ET.fromstring(out)
     assert len(words(before, fmt)) == len(words(after, fmt))  # no box joined or split
@@ -87,13 +82,13 @@ def test_words_split_by_markup_and_escaping():
     hocr = ("<html><body><div class='ocr_page'><span class='ocr_line'>"
             "<span class='ocrx_word' title='bbox 1 2 3 4'><strong>Cong</strong></span> "
             "<span class='ocrx_word'>hoa&amp;</span></span></div></body></html>").encode()
-    out = ocrxml.restore_document(hocr, "hocr", shared().explain_many)
+    out = ocrxml.restore_document(hocr, "hocr", shared_restorer().explain_many)
     assert b"<strong>C\xe1\xbb\x99ng</strong>" in out
     assert ["".join(e.itertext()) for e in ET.fromstring(out).iter("span")][1:] == ["Cộng", "hòa&"]
     alto = ('<alto><Layout><Page><TextBlock><TextLine>'
             '<String CONTENT="Cong" HPOS="1"/><SP/><String HPOS=\'2\' CONTENT=\'hoa\' WC="1"/>'
             '</TextLine></TextBlock></Page></Layout></alto>').encode()
-    out = ocrxml.restore_document(alto, "alto", shared().explain_many)
+    out = ocrxml.restore_document(alto, "alto", shared_restorer().explain_many)
     assert out == alto.replace(b'"Cong"', '"Cộng"'.encode()).replace(b"'hoa'", "'hòa'".encode())
 
 
@@ -106,7 +101,7 @@ def test_not_xml_is_one_clear_error():
 def test_cli_fix_ocr_formats(tmp_path, path, fmt, capsysbinary):
     out = tmp_path / path.name
     assert main(["fix", str(path), "-o", str(out)]) == 0  # detected from the content
-    assert out.read_bytes() == ocrxml.restore_document(path.read_bytes(), fmt, shared().explain_many)
+    assert out.read_bytes() == ocrxml.restore_document(path.read_bytes(), fmt, shared_restorer().explain_many)
     assert main(["fix", "--format", fmt, str(path)]) == 0
     assert capsysbinary.readouterr().out == out.read_bytes()
 
@@ -118,5 +113,5 @@ def test_batch_restores_ocr_files_in_place(tmp_path):
     (src / "notes.xml").write_bytes(b"<notes>Cong hoa</notes>\n")  # neither: restored as text
     out = tmp_path / "out"
     assert main(["fix", str(src), "--pattern", "*.*", "-o", str(out), "-q", "--jobs", "1"]) == 0
-    assert (out / "p.hocr").read_bytes() == ocrxml.restore_document(HOCR.read_bytes(), "hocr", shared().explain_many)
+    assert (out / "p.hocr").read_bytes() == ocrxml.restore_document(HOCR.read_bytes(), "hocr", shared_restorer().explain_many)
     assert (out / "notes.xml").read_bytes() == "<notes>Cộng hòa</notes>\n".encode()

@@ -18,19 +18,10 @@ from vnrestore.orthography import is_valid_syllable, key, normalize_syllable, st
 from vnrestore.segment import segments, symbol
 from vnrestore.ocr import NOISY_WORD
 from vnrestore.tokenize import CODE, WORD, tokenize
+from conftest import shared_restorer
 
 # The compiled decoder and the pure one (conftest.both_decoders): each test so marked runs on both.
 both_paths = pytest.mark.usefixtures("both_decoders")
-
-
-@functools.lru_cache(maxsize=None)
-def shared() -> Restorer:
-    return Restorer()
-
-
-@pytest.fixture(scope="module")
-def restorer() -> Restorer:
-    return shared()
 
 
 def nfd(s: str) -> str:
@@ -253,7 +244,7 @@ def test_nfd_words_have_their_lm_symbol():
        st.sampled_from(PLAIN_WORDS))
 @settings(max_examples=60, deadline=None)
 def test_foreign_words_and_codes_unchanged(items, vn):
-    lexicon = shared().model.lexicon
+    lexicon = shared_restorer().model.lexicon
     assert all(not lexicon.candidates(w) for w in FOREIGN_WORDS)  # no Vietnamese reading
     text = " ".join(items)
     assert vnrestore.restore(text) == text
@@ -299,7 +290,7 @@ def test_wide_beam_finds_best_path(text):
 @functools.cache
 def _best_path_score(text: str, lattice: tuple[tuple[int, ...], ...]) -> float:
     """Brute force over every path (once per text, whichever decoder is under test)."""
-    lex, lm = shared().model.lexicon, shared().model.lm
+    lex, lm = shared_restorer().model.lexicon, shared_restorer().model.lm
     return max(lm.sequence_logprob(list(p), lex.id("<s>"), lex.id("</s>")) for p in itertools.product(*lattice))
 
 
@@ -342,7 +333,7 @@ texts_with_blank_lines = st.tuples(
 @given(texts_with_blank_lines, st.sampled_from([200, 500, 10 ** 9]))
 @settings(max_examples=60, deadline=None)
 def test_restore_lines_equals_restore(text, block_chars):
-    restorer = shared()
+    restorer = shared_restorer()
     whole = restorer.restore(text)
     old = pipeline.BLOCK_CHARS
     pipeline.BLOCK_CHARS = block_chars  # small blocks: exercise the cutting with small texts

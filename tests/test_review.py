@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import os
@@ -21,6 +20,7 @@ import vnrestore
 from vnrestore.pipeline import TokenChoice
 from vnrestore.plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN
 from vnrestore.review import choose_view, render_review, review_counts, write_review
+from conftest import shared_restorer
 
 
 # --- a small DOM-ish reader over html.parser ----------------------------------------
@@ -498,11 +498,6 @@ PLAIN = ("Cong hoa xa hoi chu nghia Viet Nam\n"
          "Doc lap - Tu do - Hanh phuc\n"
          "\n"
          "Uy ban nhan dan xa de nghi cac ho gia dinh nop ho so truoc ngay 15/4.\n")
-
-
-@functools.lru_cache(maxsize=None)
-def shared_restorer() -> vnrestore.Restorer:
-    return vnrestore.Restorer()
 
 
 def browse(tmp_path, url: str, *args: str) -> subprocess.CompletedProcess:
