@@ -415,7 +415,6 @@ def interpolate(models: list[NgramLM], lambdas: list[float]) -> NgramLM:
     return backoff_model(unigram_p, kept, probs)
 
 
-
 def estimate(sequences: dict[str, np.ndarray], weights: dict[str, float], mix: str, order: int,
              vocab_size: int, bos_id: int, cutoffs: dict[int, int], on_components=None,
              rescue: dict[int, int] | None = None,

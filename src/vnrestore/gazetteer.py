@@ -21,6 +21,7 @@ import unicodedata
 from pathlib import Path
 
 from .errors import InputError
+from .names_table import HEADER
 from .orthography import is_valid_syllable, normalize_syllable
 from .segment import CAPITALIZED_MARK
 
@@ -78,7 +79,7 @@ def _lines(path: Path) -> list[str]:
 
 # -- the packaged name table (lexicon/names.tsv), read at run time by names_table ------
 
-NAME_TABLE_HEADER = "# vnrestore names 1: kind<TAB>name<TAB>count"
+NAME_TABLE_HEADER = HEADER  # the first line names_table checks
 PERSON_KINDS = {"surnames": "surname", "middle": "middle", "given": "given"}
 
 

@@ -118,12 +118,18 @@ class Model:
                    ConfusionTable.read_tsv(ocr_table_file(directory)))
 
 
+def table_file(directory: Path, name: str) -> Path:
+    """A table of a model directory that describes the writing or the OCR engine rather
+    than the corpus (the OCR error table, the tables of codes): the directory's own copy
+    when it has one, else the packaged one, which serves user-built models too."""
+    own = directory / name
+    return own if own.is_file() else default_model_dir() / name
+
+
 def ocr_table_file(directory: Path) -> Path:
-    """The OCR error table of a model directory: its own copy (written by build-model,
-    hash in model.json) when it has one, else the packaged table (it describes the OCR
-    engine, not the corpus, so it serves user-built models too)."""
-    own = directory / OCR_FILE
-    return own if own.is_file() else default_model_dir() / OCR_FILE
+    """The OCR error table of a model directory (build-model writes its own copy, with
+    its hash in model.json), else the packaged one."""
+    return table_file(directory, OCR_FILE)
 
 
 def file_sha256(path: Path) -> str:

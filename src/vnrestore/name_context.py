@@ -81,7 +81,7 @@ def title_before_name(tokens: list[Token], seg: list[int], k: int, table: NameTa
     if word_key in UNITS:
         keys = tuple(_key(tokens, seg, j) for j in range(k + 1, end))
         return UNITS[word_key] if len(keys) <= MAX_PLACE and table.place_shares(keys, 0) else None
-    if word_key not in TITLES or not 2 <= end - (k + 1) <= MAX_PERSON:
+    if not 2 <= end - (k + 1) <= MAX_PERSON:  # a title (the key is one of the two)
         return None
     return TITLES[word_key] if table.part_shares("surname", _key(tokens, seg, k + 1)) is not None else None
 

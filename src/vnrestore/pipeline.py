@@ -20,7 +20,7 @@ from . import many
 from .casing import apply_case
 from .decode import decode
 from .lattice import Lattices, build_lattices
-from .model import Model
+from .model import Model, table_file
 from .orthography import STYLES, normalize_syllable
 from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
 from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
@@ -28,8 +28,8 @@ from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
 from .sources import plan_with
 from .sources.abbreviations import AbbreviationSource
-from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, WordsAfterSlash, code_table_file,
-                            read_code_letters, read_code_words)
+from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, WordsAfterSlash, read_code_letters,
+                            read_code_words)
 from .sources.lexicon import LexiconSource, UserLexicon
 from .sources.names import NameSource
 from .tokenize import Token, render, tokenize
@@ -140,9 +140,9 @@ class Restorer:
         self._abbreviations = AbbreviationSource(self.model.abbreviations, lexicon, self.model.expansions,
                                                  self.model.abbreviation_origin)
         directory = self.model.path
-        codes = CodeSource(lexicon, read_code_letters(code_table_file(directory, CODE_LETTERS_FILE)),
+        codes = CodeSource(lexicon, read_code_letters(table_file(directory, CODE_LETTERS_FILE)),
                            self.model.abbreviations, self.model.abbreviation_origin)
-        units = WordsAfterSlash(lexicon, read_code_words(code_table_file(directory, CODE_WORDS_FILE)))
+        units = WordsAfterSlash(lexicon, read_code_words(table_file(directory, CODE_WORDS_FILE)))
         self._sources = [codes, self._abbreviations,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra,
                                        self.options.prescribed_hang), units]

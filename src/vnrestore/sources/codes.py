@@ -39,9 +39,9 @@ from ..tokenize import CODE, NUMBER, PUNCT, WORD, Token
 
 CODE_LETTERS_FILE = "code-letters.tsv"
 CODE_WORDS_FILE = "code-words.tsv"
-_JOINERS = ("&", "-")
+_JOINERS = ("&", "-")  # letters joined so may be one abbreviation (GD&ĐT, GD-ĐT: GDĐT)
 MIN_PIECE = 4  # letters of a known abbreviation found inside a longer one
-AFTER_SLASH_MIN, AFTER_SLASH_SHARE = 10, 0.1  # see WordsAfterSlash (set a priori, not tuned)  # letters joined so may be one abbreviation (GD&ĐT, GD-ĐT: GDĐT)
+AFTER_SLASH_MIN, AFTER_SLASH_SHARE = 10, 0.1  # see WordsAfterSlash (set a priori, not tuned)
 
 
 def read_code_letters(path: Path) -> dict[str, tuple[str, int, int]]:
@@ -57,16 +57,6 @@ def read_code_letters(path: Path) -> dict[str, tuple[str, int, int]]:
                                  "with whole-number counts")
             table[fields[0]] = (fields[1], int(fields[2]), int(fields[3]))
     return table
-
-
-def code_table_file(model_dir: Path, name: str) -> Path:
-    """A model directory's own table of codes (CODE_LETTERS_FILE, CODE_WORDS_FILE), else
-    the packaged one (they describe how Vietnamese codes are written, so they serve
-    user-built models too)."""
-    from ..model import default_model_dir  # model imports the sources' modules
-
-    own = model_dir / name
-    return own if own.is_file() else default_model_dir() / name
 
 
 class CodeSource:

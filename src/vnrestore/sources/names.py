@@ -50,14 +50,15 @@ class NameSource:
              extra: list[float] | None) -> tuple[tuple[int, ...], list[float] | None]:
         """The candidates and prior scores of position k of a segment, read as a name if
         it is one (else unchanged)."""
-        if self.caps_name_cost is None and _all_caps(tokens[seg[k]].text):
+        all_caps = _all_caps(tokens[seg[k]].text)
+        if all_caps and self.caps_name_cost is None:
             return cands, extra  # ALL-CAPS words read as common words: no title, no list
         shares = None
         if self.list_weight and len(cands) > 1:
             shares = self._list_shares(tokens, seg, k)
             if shares is None:
                 extra = self._title(tokens, seg, k, cands, extra)
-        if self.caps_name_cost is not None and _all_caps(tokens[seg[k]].text):
+        if all_caps:
             return self._both_readings(cands, extra, shares)
         # A sentence start is no evidence of a name, but a role is (Thạnh Lợi, ngày ...).
         if not (capitalized_inside(tokens, seg, k) or (shares and _title_case(tokens[seg[k]].text))):
