@@ -1,6 +1,6 @@
 """Syllable accuracy on the development sets, beside a most-frequent-form baseline.
 
-    python benchmarks/accuracy.py [--sets legal vanban wiki news reports] [--model DIR]
+    python benchmarks/accuracy.py [--sets legal vanban wiki news reports] [--model DIR] [--whole]
 
 For each ../shared/eval/dev/<set>.txt: strip the diacritics of the gold, restore, and
 count the gold's Vietnamese syllables restored exactly (tone placement ignored).  The
@@ -9,7 +9,9 @@ count the gold's Vietnamese syllables restored exactly (tone placement ignored).
 are scored on whitespace tokens, so this is the more honest figure for documents full
 of abbreviations (reports).  The baseline replaces every plain word by its most
 frequent accented form in the same model.  "Correct text altered" feeds the gold
-itself in and counts syllables the restorer altered.
+itself in and counts syllables the restorer altered.  Each document is restored on its
+own (``common.documents``), as a user restores a file, so the document memory never
+reads another document; ``--whole`` restores each set as one text instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import compare, compare_words, need_shared, stripped
+from common import compare, compare_words, documents, need_shared, stripped
 
 import vnrestore
 from vnrestore.pipeline import Restorer
@@ -41,8 +43,12 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
     parser.add_argument("--model", default=None, help="model directory (default: packaged)")
     parser.add_argument("--beam", type=int, default=None)
+    parser.add_argument("--memory-weight", type=float, default=None, help="Options.memory_weight (0: off)")
+    parser.add_argument("--whole", action="store_true", help="restore each set as one text, not by document")
     args = parser.parse_args()
     kw = {"beam": args.beam} if args.beam else {}
+    if args.memory_weight is not None:
+        kw["memory_weight"] = args.memory_weight
     restorer = Restorer(args.model, **kw)
     print(f"vnrestore {vnrestore.__version__}, model order {restorer.model.meta['order']}, "
           f"beam {restorer.options.beam}")
@@ -52,15 +58,16 @@ def main() -> None:
     for name in args.sets:
         gold = need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")
         plain = stripped(gold)
+        docs = [gold] if args.whole else documents(name, gold)
         baseline = most_frequent_form(restorer, plain)
         base_ok, total = compare(gold, baseline)
         base_words, all_words = compare_words(gold, baseline)
         t0 = time.perf_counter()
-        restored = restorer.restore(plain)
+        restored = "".join(restorer.restore(stripped(doc)) for doc in docs)
         seconds = time.perf_counter() - t0
         ok, _ = compare(gold, restored)
         ok_words, _ = compare_words(gold, restored)
-        kept, _ = compare(gold, restorer.restore(gold))
+        kept, _ = compare(gold, "".join(restorer.restore(doc) for doc in docs))
         print(f"| {name} | {total:,} | {100 * base_ok / total:.2f} % | {100 * ok / total:.2f} % "
               f"| {all_words:,} | {100 * base_words / all_words:.2f} % | {100 * ok_words / all_words:.2f} % "
               f"| {100 * (total - kept) / total:.3f} % | {seconds:.1f} |", flush=True)

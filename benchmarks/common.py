@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
 from pathlib import Path
@@ -59,6 +60,37 @@ def compare_words(gold: str, output: str) -> tuple[int, int]:
         raise AssertionError("output does not align with gold word by word")
     pairs = [(g, o) for g, o in zip(gold_words, out_words) if g.isalpha()]
     return sum(word_key(g) == word_key(o) for g, o in pairs), len(pairs)
+
+
+PIECE_WORDS = 330  # a report's mean length (eval/dev/README.md: ~60 documents, 19,920 words)
+
+
+def documents(name: str, text: str) -> list[str]:
+    """The set's documents, as ``eval/dev/sources.tsv`` lists their lines; a set it does
+    not list (reports) is cut at line ends into pieces of about PIECE_WORDS words, its
+    mean document length, so that no document memory ever spans more than a document's
+    worth of text (pieces cut documents too: that understates the memory, never flatters)."""
+    lines = text.splitlines(keepends=True)
+    sizes = [int(row["lines"]) for row in _sources() if row["set"] == name]
+    if not sizes:
+        pieces, current, count = [], [], 0
+        for line in lines:
+            current.append(line)
+            count += len(line.split())
+            if count >= PIECE_WORDS:
+                pieces.append("".join(current))
+                current, count = [], 0
+        return pieces + (["".join(current)] if current else [])
+    if sum(sizes) != len(lines):
+        sys.exit(f"{SHARED / 'eval' / 'dev' / 'sources.tsv'}: {sum(sizes)} lines listed for {name}, "
+                 f"the set has {len(lines)}")
+    starts = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+    return ["".join(lines[a:b]) for a, b in zip(starts[:-1], starts[1:])]
+
+
+def _sources() -> list[dict]:
+    with open(need_shared("eval", "dev", "sources.tsv"), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
 
 
 def stripped(text: str) -> str:

@@ -14,9 +14,10 @@ characters, NFD text and huge tokens.  Every input is checked for:
 * ``stripped``     — plain mode changed a word beyond its diacritics;
 * ``explain``      — explain's outputs do not concatenate to restore's output;
 * ``independence`` — an input restored on its own differs from the same input restored
-  among others (they are joined with blank lines, which reset the LM context: that is
-  what makes one call per hundreds of inputs a valid test of each, in plain and ocr mode;
-  auto mode chooses plain or ocr per block, so there only the other checks apply);
+  among others by ``restore_many`` (in plain and ocr mode; auto mode chooses plain or
+  ocr per block, so there only the other checks apply).  The other checks read the
+  inputs joined with blank lines into one text: that resets the LM context, but the
+  inputs then share one document memory, so only ``restore_many`` keeps them apart;
 * ``threads``      — one Restorer shared by threads gave other outputs than one thread;
 * ``cli``          — ``vnrestore fix`` disagreed with the API, or failed with other than
   exit 1 and one line on stderr.
@@ -242,14 +243,18 @@ class Checker:
                 report.add("nonword", f"{tag}: {text!r} -> {out!r}")
             if combo[0] == "plain" and strip_accents(text) != strip_accents(out):
                 report.add("stripped", f"{tag}: {text!r} -> {out!r}")
+        separate = None
         if combo[0] != "auto":
+            # Each input a text of its own: joined, they are one document and share its
+            # document memory, so it is restore_many that must equal restore alone.
+            separate = restorer.restore_many(inputs)
             for k in rng.sample(range(len(inputs)), min(SINGLE_CHECKS, len(inputs))):
                 alone = restorer.restore(inputs[k])
-                if alone != outputs[k]:
+                if alone != separate[k]:
                     report.add("independence", f"{tag}: {inputs[k]!r} alone -> {alone!r}, "
-                                               f"among others -> {outputs[k]!r}")
+                                               f"among others -> {separate[k]!r}")
         if number % THREADS_EVERY == 0:
-            self._threads(inputs, combo, joined, restored, outputs, tag, report)
+            self._threads(inputs, combo, joined, restored, separate, tag, report)
         if number % CLI_EVERY == 0:
             self._cli(inputs, combo, joined, tag, report)
 
@@ -280,8 +285,9 @@ class Checker:
 
         def work(k: int) -> None:
             try:
-                text = joined if combo[0] == "auto" else SEPARATOR.join(inputs[k::parts])
-                results[k] = shared.restore(text)
+                # each input a text of its own (joined, they would share a document memory)
+                results[k] = shared.restore(joined) if combo[0] == "auto" else \
+                    SEPARATOR.join(shared.restore_many(inputs[k::parts]))
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 

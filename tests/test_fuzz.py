@@ -56,12 +56,12 @@ def test_context_leaking_between_inputs_is_caught(checker, monkeypatch):
 
 
 def test_blank_lines_keep_inputs_independent(checker):
-    """What the batching rests on: an input restores the same alone and among others."""
+    """What the batching rests on: an input restores the same alone and among others
+    in restore_many (joined into one text, they would share a document memory)."""
     inputs = ["Nam", "ha noi", "Viet Nam la mot nuoc", "cua", "ciia co quan"]
     for combo in (("plain", "new"), ("ocr", "new")):
         restorer = checker.restorers[combo]
-        joined = restorer.restore(fuzz.SEPARATOR.join(inputs)).split(fuzz.SEPARATOR)
-        assert joined == [restorer.restore(text) for text in inputs]
+        assert restorer.restore_many(inputs) == [restorer.restore(text) for text in inputs]
 
 
 def test_nonword_uses_the_tokenizer_unicode():

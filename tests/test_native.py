@@ -75,6 +75,13 @@ def test_scores_are_the_pure_scores_to_the_bit(tmp_path_factory, model, seed):
         got, got_states = compiled.score(states.tolist(), words.tolist())
         assert np.array_equal(np.array(got, dtype=np.float32), want), hist
         assert got_states == want_states.tolist()
+        # and over arrays (what posterior.swap_scores calls), mixed histories at once
+        mixed = rng.permutation(np.concatenate([states, states >> np.uint64(16)]))
+        words2 = np.concatenate([words, words[::-1]])
+        logps, new = np.empty(len(mixed)), np.empty(len(mixed), dtype=np.uint64)
+        compiled.score_into(mixed, words2, logps, new)
+        want, want_states = mapped.score(mixed, words2)
+        assert np.array_equal(logps.astype(np.float32), want) and np.array_equal(new, want_states)
 
 
 @compiled_only
@@ -158,6 +165,20 @@ def test_threads_share_one_model(shipped):
 def test_bad_input_raises(shipped, lats, costs, error):
     with pytest.raises(error):
         shipped.lm.compiled().decode(lats, costs, 0, 1, 12)
+
+
+@compiled_only
+def test_score_into_refuses_wrong_arrays(shipped):
+    compiled = shipped.lm.compiled()
+    u = np.zeros(3, dtype=np.uint64)
+    with pytest.raises(ValueError, match="logps"):
+        compiled.score_into(u, u, np.zeros(3, dtype=np.float32), u.copy())
+    with pytest.raises(ValueError, match="one length"):
+        compiled.score_into(u, u, np.zeros(2), u.copy())
+    with pytest.raises(IndexError):
+        compiled.score_into(u, np.full(3, 10 ** 6, dtype=np.uint64), np.zeros(3), u.copy())
+    with pytest.raises(ValueError, match="read-only"):  # an output it cannot write
+        compiled.score_into(u, u, np.zeros(3), np.frombuffer(bytes(24), dtype=np.uint64))
 
 
 @compiled_only

@@ -754,11 +754,80 @@ done:
     return result;
 }
 
+/* score_into(states, words, logps, new_states): score() over arrays, written into the
+ * caller's arrays (uint64, uint64, float64, uint64, all one length), without the GIL:
+ * what posterior.swap_scores calls for every swap of a block at once. */
+static int array_view(PyObject *obj, Py_buffer *view, const char *name, char kind, int writable) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    const char *f = view->format ? view->format : "B";
+    if (*f == '@' || *f == '=')
+        f++;
+    int ok = view->ndim == 1 && view->itemsize == 8 && f[0] != '\0' && f[1] == '\0'
+             && (kind == 'd' ? f[0] == 'd' : strchr("LQK", f[0]) != NULL);
+    if (!ok) {
+        PyErr_Format(PyExc_ValueError, "%s: not a one-dimensional native %s array", name,
+                     kind == 'd' ? "float64" : "uint64");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *Model_score_into(Model *m, PyObject *args) {
+    PyObject *objs[4];
+    if (!PyArg_ParseTuple(args, "OOOO", &objs[0], &objs[1], &objs[2], &objs[3]))
+        return NULL;
+    static const char *names[4] = {"states", "words", "logps", "new_states"};
+    static const char kinds[4] = {'u', 'u', 'd', 'u'};
+    Py_buffer views[4];
+    int taken = 0;
+    PyObject *result = NULL;
+    for (; taken < 4; taken++)
+        if (array_view(objs[taken], &views[taken], names[taken], kinds[taken], taken >= 2) < 0)
+            goto done;
+    Py_ssize_t n = views[0].len / 8;
+    for (int i = 1; i < 4; i++)
+        if (views[i].len / 8 != n) {
+            PyErr_SetString(PyExc_ValueError, "states, words, logps and new_states must have one length");
+            goto done;
+        }
+    const uint64_t *states = views[0].buf, *words = views[1].buf;
+    double *logps = views[2].buf;
+    uint64_t *news = views[3].buf;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (words[i] >= (uint64_t)m->vocab || (states[i] & 0xFFFF) >= (uint64_t)m->vocab) {
+            PyErr_SetString(PyExc_IndexError, "word id is not in the model's vocabulary");
+            goto done;
+        }
+    Py_BEGIN_ALLOW_THREADS
+    float tail[MAX_ORDER + 1];
+    uint64_t last = ~(uint64_t)0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t state = states[i];
+        if (state != last) {  /* rows of one position share a state: its tails once */
+            tails(m, state, tail);
+            last = state;
+        }
+        logps[i] = (double)logprob(m, state, words[i], tail);
+        news[i] = ((state << ID_BITS) | words[i]) & m->state_mask;
+    }
+    Py_END_ALLOW_THREADS
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    for (int i = 0; i < taken; i++)
+        PyBuffer_Release(&views[i]);
+    return result;
+}
+
 static PyMethodDef Model_methods[] = {
     {"decode", (PyCFunction)(void (*)(void))Model_decode, METH_VARARGS | METH_KEYWORDS,
      "decode(lattices, costs, bos_id, eos_id, beam) -> best candidate index per position (as decode.decode)"},
     {"score", (PyCFunction)Model_score, METH_VARARGS,
      "score(states, words) -> (log-probabilities, new states), as NgramLM.score"},
+    {"score_into", (PyCFunction)Model_score_into, METH_VARARGS,
+     "score_into(states, words, logps, new_states): score over uint64 arrays into float64/uint64 arrays"},
     {NULL, NULL, 0, NULL},
 };
 

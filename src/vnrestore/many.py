@@ -42,6 +42,17 @@ def join(items: Sequence[str], separator: str | None) -> tuple[str, list[Span]]:
     return "".join(parts), spans
 
 
+def first_tokens(tokens: Sequence, spans: Sequence[Span]) -> list[int]:
+    """The index of the first token of each span after the first (where a new text
+    starts), in order: what ``memory.DocumentMemory`` keeps apart."""
+    starts, k = [], 0
+    for start, _ in spans[1:]:
+        while k < len(tokens) and tokens[k].start < start:
+            k += 1
+        starts.append(k)
+    return starts
+
+
 def pack(texts: Sequence[str], indices: Iterable[int], max_chars: int,
          max_texts: int | None) -> Iterator[list[int]]:
     """Groups of text indices, in order, each at most `max_texts` texts and (unless one

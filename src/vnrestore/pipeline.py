@@ -12,7 +12,7 @@ import math
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import regex
 
@@ -20,6 +20,7 @@ from . import many
 from .casing import apply_case
 from .decode import decode
 from .lattice import Lattices, build_lattices
+from .memory import DocumentMemory
 from .model import Model, table_file
 from .orthography import STYLES, normalize_syllable
 from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
@@ -59,6 +60,7 @@ class Options:
     #                     d6i); "auto": ocr for blocks of text that look OCR'd, else plain
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
     keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
+    memory_weight: float = 1.0   # weight of the document's own choices for a word (``memory``; 0: off)
 
     def __post_init__(self):
         _check_options(self)
@@ -66,8 +68,8 @@ class Options:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
-        if self.name_weight < 0 or self.name_list_weight < 0:
-            raise ValueError("name_weight and name_list_weight must not be negative")
+        if self.name_weight < 0 or self.name_list_weight < 0 or self.memory_weight < 0:
+            raise ValueError("name_weight, name_list_weight and memory_weight must not be negative")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
@@ -148,6 +150,8 @@ class Restorer:
                                        self.options.prescribed_hang), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
                                  list_weight=self.options.name_list_weight)
+        self._memory = (DocumentMemory(lexicon, self.options.memory_weight, as_read=self._as_read)
+                        if self.options.memory_weight else None)
 
     # -- public API -----------------------------------------------------------------
     def restore(self, text: str) -> str:
@@ -180,7 +184,7 @@ class Restorer:
                 results[indices[0]] = self.restore(texts[indices[0]])
                 continue
             block, spans = many.join([texts[i] for i in indices], many.SEPARATOR)
-            tokens, outputs = restorer._outputs(block)
+            tokens, outputs = restorer._outputs(block, spans)
             for i, out in zip(indices, many.cut_outputs(block, tokens, outputs, spans)):
                 results[i] = out
         return results
@@ -195,7 +199,7 @@ class Restorer:
                 results[indices[0]] = self.explain(texts[indices[0]])
                 continue
             block, spans = many.join([texts[i] for i in indices], many.SEPARATOR)
-            for i, mine in zip(indices, many.cut_choices(block, restorer._explain_block(block, 0), spans)):
+            for i, mine in zip(indices, many.cut_choices(block, restorer._explain_block(block, 0, spans), spans)):
                 results[i] = mine
         return results
 
@@ -273,13 +277,20 @@ class Restorer:
                 self._ocr = OcrCandidates(self.model.lexicon, self.model.ocr_table)
             return self._ocr
 
-    def _decide(self, text: str) -> "_Decision":
+    def _decide(self, text: str, spans: Sequence[many.Span] = ()) -> "_Decision":
+        """`spans`: the separate texts the block joins (``restore_many``), which must not
+        share a document memory."""
         plan = self._plan(text)
         lattice_of, source = plan.lattice_of, plan.source
         lat = build_lattices(plan, self.model.lexicon, self._unk, self._names, self._bonus,
                              self.options.channel_weight, self._abbreviations)
         paths = decode(lat.lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam,
                        costs=lat.costs)
+        if self._memory is not None:
+            groups = many.first_tokens(plan.tokens, spans)
+            paths, notes = self._memory.revise(plan.tokens, lat, paths, self.model.lm, self._bos, self._eos,
+                                               self.options.beam, groups)
+            plan.detail.update(notes)
         chosen: dict[int, int] = {}
         for seg, lattice, path in zip(lat.positions, lat.lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
@@ -299,15 +310,15 @@ class Restorer:
     def _restore_block(self, text: str) -> str:
         return render(*self._outputs(text))
 
-    def _outputs(self, text: str) -> tuple[list[Token], dict[int, str]]:
+    def _outputs(self, text: str, spans: Sequence[many.Span] = ()) -> tuple[list[Token], dict[int, str]]:
         """The block's tokens and the output of each token that changes."""
-        decision = self._decide(text)
+        decision = self._decide(text, spans)
         tokens = decision.tokens
         replacements = {i: self._form(tokens[i], w) for i, w in decision.chosen.items()}
         return tokens, {**replacements, **decision.fixed}
 
-    def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
-        decision = self._decide(text)
+    def _explain_block(self, text: str, offset: int, spans: Sequence[many.Span] = ()) -> list[TokenChoice]:
+        decision = self._decide(text, spans)
         chosen, source = decision.chosen, decision.source
         posteriors = self._posteriors(decision)
         result = []
@@ -347,7 +358,8 @@ def _text_list(texts: Iterable[str], name: str) -> list[str]:
 
 # -- argument checks (wrong types raise TypeError/ValueError naming the argument) ------
 _OPTION_TYPES = {"style": str, "mode": str, "beam": int, "max_candidates": int,
-                 "name_weight": float, "name_list_weight": float, "channel_weight": float, "keep_score": float}
+                 "name_weight": float, "name_list_weight": float, "channel_weight": float, "keep_score": float,
+                 "memory_weight": float}
 
 
 def _check_options(options: Options) -> None:
@@ -424,7 +436,24 @@ def _continues(line: str) -> bool:
 
 
 def _blocks(text: str) -> Iterator[tuple[int, str]]:
-    """Split text into pieces of about BLOCK_CHARS that concatenate back to it.
+    """Split text into pieces of about BLOCK_CHARS that concatenate back to it, cut
+    where ``restore_lines`` cuts the same text's lines (``_line_blocks``), so that both
+    give every word the same document memory; a piece that is one paragraph of more
+    than 4 x BLOCK_CHARS with no line break to cut at is cut inside (``_cut_long``)."""
+    offset = 0
+    for items in _line_blocks(text.splitlines(keepends=True)):
+        block = "".join(items)
+        if len(block) > 4 * BLOCK_CHARS:
+            yield from ((offset + start, piece) for start, piece in _cut_long(block))
+        else:
+            yield offset, block
+        offset += len(block)
+    if not text:
+        yield 0, text
+
+
+def _cut_long(text: str) -> Iterator[tuple[int, str]]:
+    """Split one long paragraph into pieces of about BLOCK_CHARS.
 
     A cut is made where no sentence spans it if possible: the first line break before a
     line that does not continue the sentence between half and twice BLOCK_CHARS, else a

@@ -1,54 +1,103 @@
-"""How sure the decoder is of each restored word, for ``explain``.
+"""How sure the decoder is of each restored word, for ``explain`` and the document memory.
 
 For every position with several candidates, each candidate's probability given the rest
 of the chosen path: a softmax over the scores of the path with that one word swapped.  A
 word changes the LM scores of itself and the next order-1 words only, so each swap is
-scored over that window, all swaps of a segment at once.
+scored over that window.  Every swap of every segment is scored at once (a handful of
+LM calls per block, not per segment): the LM states along the chosen paths advance in
+lockstep, one position per call, then each window offset is one call over all swaps.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import chain
 from typing import Callable
 
 import numpy as np
 
+from .decode import fastest_scorer
 from .lattice import Lattices
+from .lm import _SHIFT
+
+
+@dataclass
+class Swaps:
+    """Every candidate of every multi-candidate position, scored with the rest of its
+    path fixed; rows grouped by position, positions in order."""
+
+    segment: np.ndarray  # segment of each row
+    position: np.ndarray  # position in its segment
+    word: np.ndarray      # candidate id
+    index: np.ndarray     # candidate index at its position
+    score: np.ndarray     # score of the path with this candidate at this position
+    starts: np.ndarray    # first row of each position's group
+
+    def probabilities(self) -> np.ndarray:
+        """Softmax of the scores within each position's group."""
+        if not len(self.score):
+            return self.score
+        best = np.maximum.reduceat(self.score, self.starts)
+        sizes = np.diff(np.append(self.starts, len(self.score)))
+        weights = np.exp(self.score - np.repeat(best, sizes))
+        return weights / np.repeat(np.add.reduceat(weights, self.starts), sizes)
+
+
+def swap_scores(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int) -> Swaps:
+    order, state_mask = lm.order, lm.state_mask
+    score = fastest_scorer(lm)
+    lengths = np.array([len(lattice) for lattice in lat.lattices], dtype=np.intp)
+    count = len(lengths)
+    width = int(lengths.max()) + 1 if count else 1
+    words = np.full((count, width), eos, dtype=np.uint64)  # the chosen path, then </s>
+    for s, (lattice, path) in enumerate(zip(lat.lattices, paths)):
+        if path:
+            words[s, :len(path)] = [cands[p] for cands, p in zip(lattice, path)]
+    # Every candidate of every position, flattened; then only positions with a choice.
+    sizes = np.fromiter((len(c) for lattice in lat.lattices for c in lattice), dtype=np.intp)
+    ids = np.fromiter(chain.from_iterable(chain.from_iterable(lat.lattices)), dtype=np.int64, count=int(sizes.sum()))
+    segment_of = np.repeat(np.arange(count), lengths)
+    position_of = np.arange(len(sizes)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    multi = sizes > 1
+    rows = np.repeat(multi, sizes)
+    word = ids[rows]
+    segment = np.repeat(segment_of[multi], sizes[multi])
+    position = np.repeat(position_of[multi], sizes[multi])
+    index = np.arange(len(ids))[rows] - np.repeat((np.cumsum(sizes) - sizes)[multi], sizes[multi])
+    flat_costs = [cost for costs in lat.costs for cost in costs]
+    total = np.array([x for g in np.flatnonzero(multi).tolist()
+                      for x in (flat_costs[g] if flat_costs[g] is not None else (0.0,) * int(sizes[g]))],
+                     dtype=np.float64)
+    # The LM state before each position of each path is its packed history.
+    states = np.empty((count, width), dtype=np.uint64)
+    states[:, 0] = lm.initial_state(bos)
+    for t in range(1, width):
+        states[:, t] = ((states[:, t - 1] << _SHIFT) | words[:, t - 1]) & state_mask
+    state = states[segment, position]
+    for k in range(order):
+        at = position + k
+        live = at <= lengths[segment]
+        current = word.astype(np.uint64) if k == 0 else words[segment, np.minimum(at, width - 1)]
+        lp, state = score(state, current)
+        total += np.where(live, lp, 0.0)
+    starts = np.flatnonzero(np.r_[True, (segment[1:] != segment[:-1]) | (position[1:] != position[:-1])]) \
+        if len(segment) else np.zeros(0, dtype=np.intp)
+    return Swaps(segment, position, word, index, total, starts)
 
 
 def posteriors(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int,
                plain: Callable[[int], int]) -> dict[int, list[tuple[int, float]]]:
     """Token index -> [(word id, probability)], best first; `plain` maps a name symbol
     (^hà) back to its form."""
-    window = lm.order
+    swaps = swap_scores(lat, paths, lm, bos, eos)
+    probs = swaps.probabilities()
     result: dict[int, list[tuple[int, float]]] = {}
-    for seg, lattice, cost, path in zip(lat.positions, lat.lattices, lat.costs, paths):
-        words = [cands[p] for cands, p in zip(lattice, path)] + [eos]
-        states = [lm.initial_state(bos)]
-        for w in words[:-1]:
-            _, nxt = lm.score(np.array([states[-1]], dtype=np.uint64), np.array([w], dtype=np.uint64))
-            states.append(int(nxt[0]))
-        pairs = [(t, c) for t, cands in enumerate(lattice) if len(cands) > 1 for c in cands]
-        if not pairs:
-            continue
-        state = np.array([states[t] for t, _ in pairs], dtype=np.uint64)
-        total = np.array([cost[t][j] if cost[t] is not None else 0.0
-                          for t, cands in enumerate(lattice) if len(cands) > 1 for j in range(len(cands))])
-        for k in range(window):
-            pos = np.array([t + k for t, _ in pairs])
-            live = pos < len(words)
-            word = np.array([c if k == 0 else words[min(t + k, len(words) - 1)] for t, c in pairs],
-                            dtype=np.uint64)
-            lp, state = lm.score(state, word)
-            total += np.where(live, lp, 0.0)
-        by_position: dict[int, list[tuple[int, float]]] = {}
-        for (t, c), score in zip(pairs, total):
-            by_position.setdefault(t, []).append((c, float(score)))
-        for t, scored in by_position.items():
-            best = max(s for _, s in scored)
-            weights = [(c, float(np.exp(s - best))) for c, s in scored]
-            norm = sum(w for _, w in weights)
-            by_form: dict[int, float] = {}  # a form offered as itself and as a name: one entry
-            for c, w in weights:
-                by_form[plain(c)] = by_form.get(plain(c), 0.0) + w / norm
-            result[seg[t]] = sorted(by_form.items(), key=lambda e: -e[1])
+    bounds = np.append(swaps.starts, len(probs)).tolist()
+    words, ps, segs, pos = swaps.word.tolist(), probs.tolist(), swaps.segment.tolist(), swaps.position.tolist()
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        by_form: dict[int, float] = {}  # a form offered as itself and as a name: one entry
+        for c, p in zip(words[a:b], ps[a:b]):
+            form = plain(c)
+            by_form[form] = by_form.get(form, 0.0) + p
+        result[lat.positions[segs[a]][pos[a]]] = sorted(by_form.items(), key=lambda e: -e[1])
     return result
