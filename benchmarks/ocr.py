@@ -172,8 +172,10 @@ def main() -> None:
     parser.add_argument("--no-ocr-sets", action="store_true", help="only the correct-text table")
     parser.add_argument("--channel-weight", type=float, default=Options.channel_weight)
     parser.add_argument("--keep-score", type=float, default=Options.keep_score)
+    parser.add_argument("--memory-weight", type=float, default=Options.memory_weight)
     args = parser.parse_args()
-    weights = {"channel_weight": args.channel_weight, "keep_score": args.keep_score}
+    weights = {"channel_weight": args.channel_weight, "keep_score": args.keep_score,
+               "memory_weight": args.memory_weight}
     restorers = {mode: Restorer(options=Options(mode=mode, **weights)) for mode in dict.fromkeys(args.modes + ["ocr"])}
     if not args.no_ocr_sets:
         labels = list(restorers) + (["previous ocr"] if args.previous else [])

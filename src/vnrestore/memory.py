@@ -39,6 +39,7 @@ from .posterior import swap_scores
 from .tokenize import Token
 
 _TIE = 1e-9
+TOP = 8  # candidates per word scored over the whole window (posterior.swap_scores)
 MARGIN = 4.0  # nats: a disfavoured choice is revisited when a rival comes this close (README)
 RADIUS = 800  # tokens (words, spaces and punctuation) either side whose votes count
 
@@ -75,7 +76,7 @@ class DocumentMemory:
         """The paths after the second pass (`lat.costs` gain the memory's scores), and for
         each token the memory changed, a note saying why (for ``explain``).
         `groups`: token indices where a new text starts (votes never cross them)."""
-        swaps = swap_scores(lat, paths, lm, bos, eos)
+        swaps = swap_scores(lat, paths, lm, bos, eos, top=TOP)
         starts = swaps.starts
         if not len(starts):
             return paths, {}

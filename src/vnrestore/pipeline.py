@@ -37,7 +37,8 @@ from .tokenize import Token, render, tokenize
 from .userlex import read_user_lexicon
 
 MODES = ("auto", "plain", "ocr")
-BLOCK_CHARS = 64_000  # text decoded per batch; bounds memory on any input size
+BLOCK_CHARS = 32_000  # text decoded per batch; bounds memory on any input size (the document
+#                       memory's arrays peak at about 250 bytes a character of a block)
 _OCR_LOCK = threading.Lock()
 
 

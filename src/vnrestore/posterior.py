@@ -43,7 +43,11 @@ class Swaps:
         return weights / np.repeat(np.add.reduceat(weights, self.starts), sizes)
 
 
-def swap_scores(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int) -> Swaps:
+def swap_scores(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int, top: int | None = None) -> Swaps:
+    """`top`: score only each position's `top` best candidates by their own word's score
+    (and its chosen one) over the rest of the window; the others get -inf, probability
+    0.  What the document memory asks for: an OCR'd word offers dozens of candidates, of
+    which a handful carry all the mass."""
     order, state_mask = lm.order, lm.state_mask
     score = fastest_scorer(lm)
     lengths = np.array([len(lattice) for lattice in lat.lattices], dtype=np.intp)
@@ -64,25 +68,35 @@ def swap_scores(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int) -
     segment = np.repeat(segment_of[multi], sizes[multi])
     position = np.repeat(position_of[multi], sizes[multi])
     index = np.arange(len(ids))[rows] - np.repeat((np.cumsum(sizes) - sizes)[multi], sizes[multi])
+    total = np.zeros(len(word), dtype=np.float64)
+    first = np.cumsum(sizes[multi]) - sizes[multi]  # each multi-candidate position's first row
     flat_costs = [cost for costs in lat.costs for cost in costs]
-    total = np.array([x for g in np.flatnonzero(multi).tolist()
-                      for x in (flat_costs[g] if flat_costs[g] is not None else (0.0,) * int(sizes[g]))],
-                     dtype=np.float64)
+    for g, at in zip(np.flatnonzero(multi).tolist(), first.tolist()):
+        if flat_costs[g] is not None:
+            total[at: at + len(flat_costs[g])] = flat_costs[g]
     # The LM state before each position of each path is its packed history.
     states = np.empty((count, width), dtype=np.uint64)
     states[:, 0] = lm.initial_state(bos)
     for t in range(1, width):
         states[:, t] = ((states[:, t - 1] << _SHIFT) | words[:, t - 1]) & state_mask
-    state = states[segment, position]
-    for k in range(order):
-        at = position + k
-        live = at <= lengths[segment]
-        current = word.astype(np.uint64) if k == 0 else words[segment, np.minimum(at, width - 1)]
-        lp, state = score(state, current)
-        total += np.where(live, lp, 0.0)
-    starts = np.flatnonzero(np.r_[True, (segment[1:] != segment[:-1]) | (position[1:] != position[:-1])]) \
-        if len(segment) else np.zeros(0, dtype=np.intp)
-    return Swaps(segment, position, word, index, total, starts)
+    lp, state = score(states[segment, position], word.astype(np.uint64))
+    total += lp
+    group_sizes = sizes[multi]
+    rows = np.arange(len(word))
+    if top is not None and len(word) and group_sizes.max() > top:
+        chosen = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(sizes))[multi]
+        ranked = np.lexsort((-total, np.repeat(np.arange(len(first)), group_sizes)))
+        rank = np.empty(len(word), dtype=np.intp)
+        rank[ranked] = np.arange(len(word)) - np.repeat(first, group_sizes)
+        keep = (rank < top) | (index == np.repeat(chosen, group_sizes))
+        total[~keep] = -np.inf
+        rows, state = rows[keep], state[keep]
+    for k in range(1, order):
+        at = position[rows] + k
+        live = at <= lengths[segment[rows]]
+        lp, state = score(state, words[segment[rows], np.minimum(at, width - 1)])
+        total[rows] += np.where(live, lp, 0.0)
+    return Swaps(segment, position, word, index, total, first)
 
 
 def posteriors(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int,
