@@ -164,6 +164,15 @@ def test_ocr_mode_is_idempotent_on_its_own_output(ocr_restorer):
     ("Doan TNCS HO Chi Minh", "Đoàn TNCS Hồ Chí Minh"),  # an abbreviation is no heading
     ("phéi nop Ié phi tridc ba.", "phải nộp lệ phí trước bạ."),  # I read for l
     ("bao dam QP-AN quy I", "bảo đảm QP-AN quý I"),  # part of a compound keeps its caps
+    # a short all-caps word beside a caps one is the heading's ("LY"), not "BO trwong"
+    ("Muc 1 DAI LY TAU BIEN", "Mục 1 ĐẠI LÝ TÀU BIỂN"),
+    ("tir thé ky VI dén thé ky XI", "từ thế kỷ VI đến thế kỷ XI"),  # Roman numerals
+    ("Ban BI thu Trung wong", "Ban Bí thư Trung ương"),  # í read as I
+    # Í read as a small i or f among all-caps words
+    ("PHO Bi THU", "PHÓ BÍ THƯ"),
+    ("Chuong III DANH MUC Bi MAT NHA NUOC", "Chương III DANH MỤC BÍ MẬT NHÀ NƯỚC"),
+    ("XOA AN TiCH", "XÓA ÁN TÍCH"),
+    ("sin bay quoc € I6n nhit ctia Viét Nam", "sân bay quốc tế lớn nhất của Việt Nam"),  # I for l
 ])
 def test_case_comes_from_the_letters_not_the_digits(ocr_restorer, reading, restored):
     assert ocr_restorer.restore(reading) == restored

@@ -21,7 +21,7 @@ from .candidates import Lexicon
 from .model import default_model_dir, ocr_table_file
 from .ocrmodel import ConfusionTable
 from .orthography import normalize_syllable, strip_accents
-from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
+from .ocr_context import _ROMAN, _SYMBOLS, NOISY_WORD, OcrContext
 from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
 from .segment import NUM
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
@@ -32,7 +32,6 @@ KEYS_EXPANDED = 10   # of those, the keys whose every form is scored
 FORMS_PER_KEY = 8    # most frequent forms of each
 RESPELL_COST = -8.0   # channel score of another tone for a syllable on a Vietnamese line
 CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best are dropped
-_ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
 class OcrCandidates:
