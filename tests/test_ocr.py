@@ -230,3 +230,29 @@ def test_a_number_between_lower_case_words_may_be_a_misread_syllable(ocr_restore
     assert ocr_restorer.restore("lop 6 truong tiéu hoc") == "lớp 6 trường tiểu học"
     number = [c for c in ocr_restorer.explain("lop 6 truong tiéu hoc") if c.input == "6"][0]
     assert number.output == "6" and number.source == "kept"
+
+
+# ---- auto mode on a Vietnamese OCR engine's output ---------------------------------
+
+# Made up in the way Tesseract's Vietnamese model errs: a hook tone read as an acute
+# (tổ -> tố, kể -> kế, tổng -> tống, để -> đế), every other word right.
+VIETNAMESE_ENGINE = ("Tố chức thực hiện Quyết định này kế từ ngày ký.\n"
+                     "Ủy ban nhân dân tỉnh chịu trách nhiệm tống hợp, báo cáo kết quả thực hiện.\n"
+                     "Các cơ quan có liên quan phối hợp đế triển khai.")
+REPAIRED = ("Tổ chức thực hiện Quyết định này kể từ ngày ký.\n"
+            "Ủy ban nhân dân tỉnh chịu trách nhiệm tổng hợp, báo cáo kết quả thực hiện.\n"
+            "Các cơ quan có liên quan phối hợp để triển khai.")
+
+
+def test_auto_mode_repairs_a_vietnamese_engines_output(restorer):
+    assert restorer.restore(VIETNAMESE_ENGINE) == REPAIRED
+    assert restorer.restore_many([VIETNAMESE_ENGINE, REPAIRED]) == [REPAIRED, REPAIRED]
+    assert "".join(c.output for c in restorer.explain(VIETNAMESE_ENGINE)) == REPAIRED
+
+
+def test_auto_mode_needs_several_repairs_to_read_accented_text_as_ocr(restorer):
+    # correct accented text stays as it is, and so does one odd word in it: plain
+    # mode, which keeps every accented word, decides such a text
+    assert restorer.restore(REPAIRED) == REPAIRED
+    one = REPAIRED.replace("Tổ chức", "Tố chức")
+    assert restorer.restore(one) == one

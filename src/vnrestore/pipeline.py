@@ -22,7 +22,7 @@ from .decode import decode
 from .lattice import Lattices, build_lattices
 from .model import Model, table_file
 from .orthography import STYLES, normalize_syllable
-from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
+from .ocr import ENGINE_SAMPLE, OcrCandidates, looks_like_ocr, mostly_accented, plan_ocr, read_by_vietnamese_engine
 from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
 from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
@@ -244,7 +244,32 @@ class Restorer:
             # letter-digit/symbol mix, a word with é), so it is plain: most texts are
             # decided without tokenizing them twice (11 % of restore_many's time).
             return "plain"
-        return "ocr" if looks_like_ocr(list(tokenize(text)), self._ocr_candidates()) else "plain"
+        tokens = list(tokenize(text))
+        if looks_like_ocr(tokens, self._ocr_candidates()):
+            return "ocr"
+        return "ocr" if mostly_accented(tokens) and self._vietnamese_engine(text) else "plain"
+
+    def _vietnamese_engine(self, text: str) -> "_Decision | None":
+        """OCR mode's decision for an accented block that a Vietnamese OCR engine read
+        (ocr.read_by_vietnamese_engine), or None: auto mode restores such a block in OCR
+        mode, which repairs its tone and letter errors; plain mode would not.  The
+        block's first ENGINE_SAMPLE characters (to a line's end) decide: OCR mode over
+        accented text costs about twice plain mode's time, a whole second decoding."""
+        ocr = self._in_mode("ocr")
+        cut = text.find("\n", ENGINE_SAMPLE)
+        sample = text if cut < 0 else text[:cut]
+        decision = ocr._decide(sample)
+        if not read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon):
+            return None
+        return decision if sample == text else ocr._decide(text)
+
+    def _decision(self, text: str) -> "_Decision":
+        """The block's decision: in auto mode, OCR mode's for a Vietnamese engine's output."""
+        decision = self._decide(text)
+        if (self.options.mode == "auto" and mostly_accented(decision.tokens)
+                and not looks_like_ocr(decision.tokens, self._ocr_candidates())):
+            return self._vietnamese_engine(text) or decision
+        return decision
 
     def _in_mode(self, mode: str) -> "Restorer":
         """This restorer (same model and lexicons) with `mode` fixed."""
@@ -301,13 +326,13 @@ class Restorer:
 
     def _outputs(self, text: str) -> tuple[list[Token], dict[int, str]]:
         """The block's tokens and the output of each token that changes."""
-        decision = self._decide(text)
+        decision = self._decision(text)
         tokens = decision.tokens
         replacements = {i: self._form(tokens[i], w) for i, w in decision.chosen.items()}
         return tokens, {**replacements, **decision.fixed}
 
     def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
-        decision = self._decide(text)
+        decision = self._decision(text)
         chosen, source = decision.chosen, decision.source
         posteriors = self._posteriors(decision)
         result = []
