@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from functools import lru_cache
+from typing import Iterable
 
 import regex
 from .candidates import Lexicon
@@ -322,7 +323,8 @@ def mostly_accented(tokens: list[Token]) -> bool:
     return words > 0 and accented >= ACCENTED_SHARE * words
 
 
-def read_by_vietnamese_engine(tokens: list[Token], chosen: dict[int, int], lexicon: Lexicon) -> bool:
+def read_by_vietnamese_engine(tokens: list[Token], chosen: dict[int, int], lexicon: Lexicon,
+                              indices: Iterable[int] | None = None) -> bool:
     """Whether OCR mode's decision over an accented block (`chosen`: token index ->
     word id) says a Vietnamese OCR engine read it: the language model insisted on
     another tone of several lower-case syllables (tố -> tổ, kế -> kể, quyên -> quyền).
@@ -334,9 +336,11 @@ def read_by_vietnamese_engine(tokens: list[Token], chosen: dict[int, int], lexic
     not counted (capitalized), nor words that are no syllable ("Điề" cut short).  The
     thresholds, checked on the whole dev sets (README, OCR mode): no 16,000-character
     sample of theirs reaches them, 3 of 600 pages of 3,500 characters do; every
-    sample of the Vietnamese-model pairs does, and 12 of their 26 pages."""
+    sample of the Vietnamese-model pairs does, and 12 of their 26 pages.  `indices`:
+    the tokens of one text in a block of several (all by default)."""
     words = respelled = 0
-    for i, token in enumerate(tokens):
+    for i in range(len(tokens)) if indices is None else indices:
+        token = tokens[i]
         if token.kind != WORD:
             continue
         words += 1

@@ -231,7 +231,12 @@ class Restorer:
         by_mode: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             by_mode.setdefault(self._mode_of(text), []).append(i)
+        accented = by_mode.pop(_ACCENTED, [])
+        engine = self._read_by_vietnamese_engine(texts, accented)
+        for i in accented:
+            by_mode.setdefault("ocr" if i in engine else "plain", []).append(i)
         for mode, indices in by_mode.items():
+            indices.sort()
             restorer = self._in_mode(mode)
             yield from ((restorer, group) for group in many.pack(texts, indices, BLOCK_CHARS, batch_size))
 
@@ -247,29 +252,32 @@ class Restorer:
         tokens = list(tokenize(text))
         if looks_like_ocr(tokens, self._ocr_candidates()):
             return "ocr"
-        return "ocr" if mostly_accented(tokens) and self._vietnamese_engine(text) else "plain"
+        return _ACCENTED if mostly_accented(tokens) else "plain"
 
-    def _vietnamese_engine(self, text: str) -> "_Decision | None":
-        """OCR mode's decision for an accented block that a Vietnamese OCR engine read
-        (ocr.read_by_vietnamese_engine), or None: auto mode restores such a block in OCR
-        mode, which repairs its tone and letter errors; plain mode would not.  The
-        block's first ENGINE_SAMPLE characters (to a line's end) decide: OCR mode over
-        accented text costs about twice plain mode's time, a whole second decoding."""
+    def _read_by_vietnamese_engine(self, texts: list[str], indices: list[int]) -> set[int]:
+        """Which of these accented texts a Vietnamese OCR engine read, each judged alone
+        as ``restore`` would (``_vietnamese_engine``), the short ones in blocks of many
+        (one OCR-mode decoding for them all, not one each)."""
+        found = {i for i in indices if len(texts[i]) > ENGINE_SAMPLE and self._vietnamese_engine(texts[i])}
         ocr = self._in_mode("ocr")
-        cut = text.find("\n", ENGINE_SAMPLE)
-        sample = text if cut < 0 else text[:cut]
-        decision = ocr._decide(sample)
-        if not read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon):
-            return None
-        return decision if sample == text else ocr._decide(text)
+        short = [i for i in indices if len(texts[i]) <= ENGINE_SAMPLE]
+        for group in many.pack(texts, short, BLOCK_CHARS, None):
+            block, spans = many.join([texts[i] for i in group], many.SEPARATOR)
+            decision = ocr._decide(block)
+            for i, mine in zip(group, many.overlapping(decision.tokens, spans)):
+                if read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon, mine):
+                    found.add(i)
+        return found
 
-    def _decision(self, text: str) -> "_Decision":
-        """The block's decision: in auto mode, OCR mode's for a Vietnamese engine's output."""
-        decision = self._decide(text)
-        if (self.options.mode == "auto" and mostly_accented(decision.tokens)
-                and not looks_like_ocr(decision.tokens, self._ocr_candidates())):
-            return self._vietnamese_engine(text) or decision
-        return decision
+    def _vietnamese_engine(self, text: str) -> bool:
+        """Whether a Vietnamese OCR engine read this accented block
+        (ocr.read_by_vietnamese_engine): auto mode restores such a block in OCR mode,
+        which repairs its tone and letter errors; plain mode would not.  OCR mode
+        decodes the block's first ENGINE_SAMPLE characters (to a line's end) to judge:
+        over accented text that costs about what plain mode's whole decoding does."""
+        cut = text.find("\n", ENGINE_SAMPLE)
+        decision = self._in_mode("ocr")._decide(text if cut < 0 else text[:cut])
+        return read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon)
 
     def _in_mode(self, mode: str) -> "Restorer":
         """This restorer (same model and lexicons) with `mode` fixed."""
@@ -287,7 +295,8 @@ class Restorer:
         channel scores per candidate (ocr mode); where each word's output comes from."""
         tokens = list(tokenize(text))
         mode = self.options.mode
-        if mode == "ocr" or (mode == "auto" and looks_like_ocr(tokens, self._ocr_candidates())):
+        if mode == "ocr" or (mode == "auto" and (looks_like_ocr(tokens, self._ocr_candidates()) or (
+                mostly_accented(tokens) and self._vietnamese_engine(text)))):
             return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
                             self.options.keep_score)
         return plan_with(tokens, self._sources)
@@ -326,13 +335,13 @@ class Restorer:
 
     def _outputs(self, text: str) -> tuple[list[Token], dict[int, str]]:
         """The block's tokens and the output of each token that changes."""
-        decision = self._decision(text)
+        decision = self._decide(text)
         tokens = decision.tokens
         replacements = {i: self._form(tokens[i], w) for i, w in decision.chosen.items()}
         return tokens, {**replacements, **decision.fixed}
 
     def _explain_block(self, text: str, offset: int) -> list[TokenChoice]:
-        decision = self._decision(text)
+        decision = self._decide(text)
         chosen, source = decision.chosen, decision.source
         posteriors = self._posteriors(decision)
         result = []
@@ -418,6 +427,7 @@ def _check_lines(lines) -> None:
         raise TypeError(f"lines must be an iterable of str, not {type(lines).__name__}")
 
 
+_ACCENTED = "accented"  # _mode_of: plain mode, unless a Vietnamese OCR engine read it
 _NO_OCR_SIGN = regex.compile(r"[^\x00-\x7f]|[0-9&]")
 _CONTINUES = regex.compile(r"[^\S\r\n]*\p{Ll}")
 # Block cut points, best first: a line break before a line that does not continue the
