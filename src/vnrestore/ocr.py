@@ -306,21 +306,25 @@ def looks_like_ocr(tokens: list[Token], ocr: "OcrCandidates") -> bool:
 
 
 ACCENTED_SHARE = 0.5  # of a block's words with a letter outside ASCII: accented text
+ENGINE_MIN_WORDS = 200  # fewer words than this seldom show MIN_RESPELLS tone errors
 MIN_RESPELLS = 3        # lower-case syllables OCR mode respells in a Vietnamese engine's output ...
 RESPELL_SHARE = 0.001   # ... and per word of the block
 ENGINE_SAMPLE = 16_000  # characters of a block that decide (about 3,500 words)
 
 
-def mostly_accented(tokens: list[Token]) -> bool:
-    """Whether most words of a block are written with their accents: correct text, or
-    the output of an OCR engine that knows Vietnamese.  (Plain "không dấu" text and
-    English-model OCR have next to none.)"""
+def may_be_vietnamese_engine(tokens: list[Token]) -> bool:
+    """Whether a block may be a Vietnamese OCR engine's output, worth the OCR-mode
+    decoding that ``read_by_vietnamese_engine`` judges: most of its words written with
+    their accents (plain "không dấu" text and English-model OCR have next to none),
+    and enough of them to show the engine's errors (at 2.5-6.5 per 1,000 words, 200
+    words have fewer than the 3 needed more often than not; a record, a cell or a
+    title is not worth a second decoding)."""
     words = accented = 0
     for token in tokens:
         if token.kind == WORD:
             words += 1
             accented += not token.text.isascii()
-    return words > 0 and accented >= ACCENTED_SHARE * words
+    return words >= ENGINE_MIN_WORDS and accented >= ACCENTED_SHARE * words
 
 
 def read_by_vietnamese_engine(tokens: list[Token], chosen: dict[int, int], lexicon: Lexicon,

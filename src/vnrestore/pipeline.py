@@ -22,7 +22,8 @@ from .decode import decode
 from .lattice import Lattices, build_lattices
 from .model import Model, table_file
 from .orthography import STYLES, normalize_syllable
-from .ocr import ENGINE_SAMPLE, OcrCandidates, looks_like_ocr, mostly_accented, plan_ocr, read_by_vietnamese_engine
+from .ocr import (ENGINE_SAMPLE, OcrCandidates, looks_like_ocr, may_be_vietnamese_engine, plan_ocr,
+                  read_by_vietnamese_engine)
 from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
 from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
@@ -252,7 +253,7 @@ class Restorer:
         tokens = list(tokenize(text))
         if looks_like_ocr(tokens, self._ocr_candidates()):
             return "ocr"
-        return _ACCENTED if mostly_accented(tokens) else "plain"
+        return _ACCENTED if may_be_vietnamese_engine(tokens) else "plain"
 
     def _read_by_vietnamese_engine(self, texts: list[str], indices: list[int]) -> set[int]:
         """Which of these accented texts a Vietnamese OCR engine read, each judged alone
@@ -296,7 +297,7 @@ class Restorer:
         tokens = list(tokenize(text))
         mode = self.options.mode
         if mode == "ocr" or (mode == "auto" and (looks_like_ocr(tokens, self._ocr_candidates()) or (
-                mostly_accented(tokens) and self._vietnamese_engine(text)))):
+                may_be_vietnamese_engine(tokens) and self._vietnamese_engine(text)))):
             return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
                             self.options.keep_score)
         return plan_with(tokens, self._sources)
