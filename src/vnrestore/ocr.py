@@ -339,7 +339,7 @@ def read_by_vietnamese_engine(tokens: list[Token], chosen: dict[int, int], lexic
     words).  Typed text has such words too, typos and names (Thùy, Lĩnh): names are
     not counted (capitalized), nor words that are no syllable ("Điề" cut short).  The
     thresholds, checked on the whole dev sets (README, OCR mode): no 16,000-character
-    sample of theirs reaches them, 3 of 600 pages of 3,500 characters do; every
+    sample of theirs reaches them, 3 of 601 pages of 3,500 characters do; every
     sample of the Vietnamese-model pairs does, and 12 of their 26 pages.  `indices`:
     the tokens of one text in a block of several (all by default)."""
     words = respelled = 0

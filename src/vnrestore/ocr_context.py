@@ -57,10 +57,11 @@ _D_READ_AS = frozenset("bp")  # what English OCR makes of a capital Đ, in lower
 # words, every one all caps in the gold).
 _I_READ_AS = frozenset("ifjl")
 # The capital letters it prints for a small vowel with marks: ô, ơ and their tones
-# look like O, ỳ, ỷ like Y, í, ị like I ("BO trwong" is Bộ trưởng, "Ban BI thu" Ban Bí
-# thư).  Corpus pairs, a 2-3 letter all-caps word beside a lower-case one: BO, HO,
-# SO, TO, KY Title 126 times of 127; other vowels (CUC, AO) and Roman numerals (VI,
-# III, XIV) all caps every time.
+# look like O, ỳ, ỷ like Y ("BO trwong" is Bộ trưởng).  Corpus pairs, a 2-3 letter
+# all-caps word beside a lower-case one: BO, HO, SO, TO, KY Title 126 times of 127;
+# other vowels (CUC, AO) and Roman numerals (VI, III, XIV) all caps every time.  I
+# (í, ị: "Ban BI thu" is Ban Bí thư) stays as the rule had it before, Roman numerals
+# aside: the pairs have no other such word.
 _SMALL_READ_AS_CAPITAL = frozenset("OYI")
 
 
