@@ -252,6 +252,8 @@ def test_auto_mode_repairs_a_vietnamese_engines_output(restorer):
     assert restorer.restore(VIETNAMESE_ENGINE) == REPAIRED
     assert restorer.restore_many([VIETNAMESE_ENGINE, REPAIRED]) == [REPAIRED, REPAIRED]
     assert "".join(c.output for c in restorer.explain(VIETNAMESE_ENGINE)) == REPAIRED
+    assert "".join(restorer.restore_lines(VIETNAMESE_ENGINE.splitlines(keepends=True))) == REPAIRED
+    assert ["".join(c.output for c in mine) for mine in restorer.explain_many([VIETNAMESE_ENGINE])] == [REPAIRED]
 
 
 def test_auto_mode_needs_several_repairs_to_read_accented_text_as_ocr(restorer):
