@@ -70,7 +70,7 @@ def pack(texts: Sequence[str], indices: Iterable[int], max_chars: int,
         yield group
 
 
-def _overlapping(items: Sequence, spans: Sequence[Span]) -> Iterator[list[int]]:
+def overlapping(items: Sequence, spans: Sequence[Span]) -> Iterator[list[int]]:
     """For each span (in order, not overlapping), the indices of the items (tokens or
     choices with .start/.end, in order) that overlap it."""
     k, n = 0, len(items)
@@ -89,7 +89,7 @@ def cut_outputs(block: str, tokens, outputs: dict[int, str], spans: Sequence[Spa
     the part of their input text inside the span (a "\\r" + "\\n" or a run of spaces can
     straddle two items)."""
     result: list[str] = []
-    for (start, end), indices in zip(spans, _overlapping(tokens, spans)):
+    for (start, end), indices in zip(spans, overlapping(tokens, spans)):
         parts: list[str] = []
         for j in indices:
             tok = tokens[j]
@@ -106,7 +106,7 @@ def cut_choices(block: str, choices: Sequence, spans: Sequence[Span]) -> list[li
     """Each span's token choices (``TokenChoice``), with offsets from the span's start;
     a token straddling a span's edge (spacing only) is clipped to it."""
     result: list[list] = []
-    for (start, end), indices in zip(spans, _overlapping(choices, spans)):
+    for (start, end), indices in zip(spans, overlapping(choices, spans)):
         mine = []
         for j in indices:
             c = choices[j]

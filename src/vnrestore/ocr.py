@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from functools import lru_cache
+from typing import Iterable
 
 import regex
 from .candidates import Lexicon
 from .model import default_model_dir, ocr_table_file
 from .ocrmodel import ConfusionTable
 from .orthography import normalize_syllable, strip_accents
-from .ocr_context import _SYMBOLS, NOISY_WORD, OcrContext
+from .ocr_context import _ROMAN, _SYMBOLS, NOISY_WORD, OcrContext
 from .plan import ABBREVIATION, KEPT, RESTORED, UNKNOWN, Plan
 from .segment import NUM
 from .tokenize import CODE, NUMBER, PUNCT, WORD, Token
@@ -32,7 +33,6 @@ KEYS_EXPANDED = 10   # of those, the keys whose every form is scored
 FORMS_PER_KEY = 8    # most frequent forms of each
 RESPELL_COST = -8.0   # channel score of another tone for a syllable on a Vietnamese line
 CHANNEL_MARGIN = 9.0  # candidates more than this (natural log) below the best are dropped
-_ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 
 class OcrCandidates:
@@ -303,3 +303,53 @@ def looks_like_ocr(tokens: list[Token], ocr: "OcrCandidates") -> bool:
             signs += 1
             strong += ocr.folds_to_key(token.text)
     return strong >= MIN_STRONG and signs >= MIN_SHARE * words
+
+
+ACCENTED_SHARE = 0.5  # of a block's words with a letter outside ASCII: accented text
+ENGINE_MIN_WORDS = 200  # fewer words than this seldom show MIN_RESPELLS tone errors
+MIN_RESPELLS = 3        # lower-case syllables OCR mode respells in a Vietnamese engine's output ...
+RESPELL_SHARE = 0.001   # ... and per word of the block
+ENGINE_SAMPLE = 16_000  # characters of a block that decide (about 3,500 words)
+
+
+def may_be_vietnamese_engine(tokens: list[Token]) -> bool:
+    """Whether a block may be a Vietnamese OCR engine's output, worth the OCR-mode
+    decoding that ``read_by_vietnamese_engine`` judges: most of its words written with
+    their accents (plain "không dấu" text and English-model OCR have next to none),
+    and enough of them to show the engine's errors (at 2.5-6.5 per 1,000 words, 200
+    words have fewer than the 3 needed more often than not; a record, a cell or a
+    title is not worth a second decoding)."""
+    words = accented = 0
+    for token in tokens:
+        if token.kind == WORD:
+            words += 1
+            accented += not token.text.isascii()
+    return words >= ENGINE_MIN_WORDS and accented >= ACCENTED_SHARE * words
+
+
+def read_by_vietnamese_engine(tokens: list[Token], chosen: dict[int, int], lexicon: Lexicon,
+                              indices: Iterable[int] | None = None) -> bool:
+    """Whether OCR mode's decision over an accented block (`chosen`: token index ->
+    word id) says a Vietnamese OCR engine read it: the language model insisted on
+    another tone of several lower-case syllables (tố -> tổ, kế -> kể, quyên -> quyền).
+
+    OCR mode keeps a known syllable unless its context outweighs ``RESPELL_COST``, so
+    on correct text this seldom happens, while Tesseract's Vietnamese model's tone
+    errors make it happen every few hundred words (corpus pairs: 2.5 and 6.5 per 1,000
+    words).  Typed text has such words too, typos and names (Thùy, Lĩnh): names are
+    not counted (capitalized), nor words that are no syllable ("Điề" cut short).  The
+    thresholds, checked on the whole dev sets (README, OCR mode): no 16,000-character
+    sample of theirs reaches them, 3 of 601 pages of 3,500 characters do; every
+    sample of the Vietnamese-model pairs does, and 12 of their 26 pages.  `indices`:
+    the tokens of one text in a block of several (all by default)."""
+    words = respelled = 0
+    for i in range(len(tokens)) if indices is None else indices:
+        token = tokens[i]
+        if token.kind != WORD:
+            continue
+        words += 1
+        if i in chosen and not token.text.isascii():
+            written = normalize_syllable(unicodedata.normalize("NFC", token.text.lower()))
+            respelled += (token.text.islower() and lexicon.symbols[chosen[i]] != written
+                          and lexicon.id(written) is not None)
+    return respelled >= MIN_RESPELLS and respelled >= RESPELL_SHARE * words

@@ -17,6 +17,10 @@ The OCR error model scores one word at a time; these rules use the line it stand
 * **Case.**  Digits and symbols stand for letters whose case OCR did not say ("T6" is
   Tổ, "S6:" is Số), and mixed case inside a word is noise ("chAm" is chấm): such a
   word is written Title or lower from its letters, UPPER only among all-caps words.
+  Some letters' case is the OCR's shape error, learned from corpus pairs: a small ô,
+  ơ, ỳ or í with its marks is read as a capital O, Y, I ("BO trwong" is Bộ trưởng, but
+  Roman numerals and other vowels stay caps: "thế kỷ VI"); a capital Í as a small i
+  or f ("Bi THU" is BÍ THƯ between all-caps words); a small l as a capital I ("I6n").
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ _SYMBOLS = "&@¢€¥£§"  # what this OCR writes for vowels it cannot read
 # "¢6" too: ¢ is this OCR's c (có), and no text writes cents before a number.
 NOISY_WORD = regex.compile(rf"(?=.*\p{{L}})[\p{{L}}\p{{M}}\d{_SYMBOLS}]{{1,8}}|¢\d{{1,2}}")
 LONE_SYMBOL = regex.compile(f"[{_SYMBOLS}]")  # "¢", "&" for ở, "¥" for ý, standing alone
+_ROMAN = regex.compile(r"(?=[IVXLC])C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")  # I .. CCCXCIX
 
 # Vietnamese letters outside Latin-1: an English OCR model has no way to print them.
 VIETNAMESE_ONLY = frozenset(
@@ -47,6 +52,17 @@ ABBREVIATION_LETTERS = (2, 5)  # an all-caps token this long that spells no syll
 _VOWELS = frozenset("aeiouy")
 _ENGLISH_PRINTS = frozenset("abcdefghijklmnopqrstuvwxyzé")  # all this OCR's letters, lower case
 _D_READ_AS = frozenset("bp")  # what English OCR makes of a capital Đ, in lower case
+# What it makes of a capital Í, Ì, Ỉ, Ĩ, Ị: the mark turns the I into a small letter
+# ("Bi THU" is BÍ THƯ, "TiCH" TÍCH; corpus pairs: 15 such words between all-caps
+# words, every one all caps in the gold).
+_I_READ_AS = frozenset("ifjl")
+# The capital letters it prints for a small vowel with marks: ô, ơ and their tones
+# look like O, ỳ, ỷ like Y ("BO trwong" is Bộ trưởng).  Corpus pairs, a 2-3 letter
+# all-caps word beside a lower-case one: BO, HO, SO, TO, KY Title 126 times of 127;
+# other vowels (CUC, AO) and Roman numerals (VI, III, XIV) all caps every time.  I
+# (í, ị: "Ban BI thu" is Ban Bí thư) stays as the rule had it before, Roman numerals
+# aside: the pairs have no other such word.
+_SMALL_READ_AS_CAPITAL = frozenset("OYI")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +87,17 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalpha())
 
 
-def _upper_share(text: str) -> float:
+def _has_vowel(text: str) -> bool:
+    """A vowel, or after the first letter a small i-shape standing for a capital Í ("Bf")."""
+    plain = strip_accents(text)
+    return any(ch in _VOWELS for ch in plain.lower()) or any(ch in _I_READ_AS for ch in plain[1:])
+
+
+def _upper_share(text: str, neutral: frozenset[str] = frozenset()) -> float:
+    """Share of upper-case letters in text, not counting the (lower-case) `neutral` ones
+    after the first letter ("Bf" for BÍ: 1.0 with neutral _I_READ_AS)."""
     letters = _letters(text)
+    letters = letters[:1] + "".join(ch for ch in letters[1:] if ch not in neutral)
     return sum(ch.isupper() for ch in letters) / max(len(letters), 1)
 
 
@@ -198,10 +223,17 @@ class OcrContext:
         around = [j for j in self._neighbours(i) if self.tokens[j].kind == WORD]
         # a heading's word, even one the OCR spoilt ("PHI THUQC"); an abbreviation
         # ("TNCS HO Chi Minh") has no vowel and says nothing about the line
-        long_caps = [j for j in self._neighbours(i) if len(_letters(self.tokens[j].text)) >= 3
-                     and _upper_share(self.tokens[j].text) > 0.5
-                     and any(ch in _VOWELS for ch in strip_accents(self.tokens[j].text.lower()))]
+        long_caps = [j for j in self._neighbours(i) if len(_letters(self.tokens[j].text)) >= 2
+                     and _upper_share(self.tokens[j].text, _I_READ_AS) > 0.5
+                     and _has_vowel(self.tokens[j].text)]
         return any(_upper_share(self.tokens[j].text) <= 0.5 for j in around) and not long_caps
+
+    def _between_caps(self, i: int) -> bool:
+        """Whether every word next to token i across a space (one at least) is an
+        all-caps word of two letters or more: "Bi THU", "XOA AN TiCH", "(b/c); Bi THU"."""
+        around = [self.tokens[j].text for j in self._neighbours(i)
+                  if all(self.tokens[k].kind == SPACE for k in range(min(i, j) + 1, max(i, j)))]
+        return bool(around) and all(len(_letters(t)) >= 2 and _upper_share(t) > 0.5 for t in around)
 
     def _around(self, i: int) -> list[int]:
         """The words next to token i on its line that read as syllables."""
@@ -300,14 +332,20 @@ class OcrContext:
             # English OCR reads a capital Đ as "b" (or "P" as "p"), rarely a small one:
             # "biéu" is Điều if it is a đ at all, though "bên" stays bên
             return OcrWord(tok.start, tok.end, tok.kind, text, "", title_if="đ")
-        if letters == text and len(text) > 1 and text[0] == "I" and text[1:].islower() and not self._sentence_start(i):
-            # English OCR reads a small l as a capital I: "nop Ié phi" is nộp lệ phí
-            return OcrWord(tok.start, tok.end, tok.kind, text, "", lower_if="l")
-        if (letters == text and text.isupper() and len(text) <= 3 and self.vietnamese(i) and self._lower_context(i)
-                and not self._in_compound(i)):
+        if (len(text) > 1 and text[0] == "I" and not any(ch.isupper() for ch in text[1:])
+                and (text[1:].islower() or letters != text) and not self._sentence_start(i)):
+            # English OCR reads a small l as a capital I: "nop Ié phi" is nộp lệ phí,
+            # "quoc té I6n nhit" quốc tế lớn nhất
+            return OcrWord(tok.start, tok.end, tok.kind, text, "" if letters == text else "Xx", lower_if="l")
+        if (letters == text and text.isupper() and len(text) <= 3 and text[-1] in _SMALL_READ_AS_CAPITAL
+                and not any(ch in _VOWELS for ch in text[:-1].lower()) and not _ROMAN.fullmatch(text)
+                and self.vietnamese(i) and self._lower_context(i) and not self._in_compound(i)):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "BO trwong": Bộ (ộ read as O)
         if len(text) == 1 and text.isupper() and not self._caps_context(i):
             return OcrWord(tok.start, tok.end, tok.kind, text, "Xx")  # "T chic": Tổ chức
+        if (letters[:1].isupper() and not letters.isupper()
+                and {ch for ch in letters if ch.islower()} <= _I_READ_AS and self._between_caps(i)):
+            return OcrWord(tok.start, tok.end, tok.kind, text, "X")  # "Bi THU": BÍ THƯ
         if letters == text and (text.islower() or text.isupper() or text.istitle()):
             return tok  # plain case shapes: apply_case reads them from the text
         if self._caps_context(i) or (len(letters) >= 2 and letters.isupper()):

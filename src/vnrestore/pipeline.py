@@ -23,7 +23,8 @@ from .lattice import Lattices, build_lattices
 from .memory import DocumentMemory
 from .model import Model, table_file
 from .orthography import STYLES, normalize_syllable
-from .ocr import OcrCandidates, looks_like_ocr, plan_ocr
+from .ocr import (ENGINE_SAMPLE, OcrCandidates, looks_like_ocr, may_be_vietnamese_engine, plan_ocr,
+                  read_by_vietnamese_engine)
 from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
 from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
@@ -236,7 +237,12 @@ class Restorer:
         by_mode: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             by_mode.setdefault(self._mode_of(text), []).append(i)
+        accented = by_mode.pop(_ACCENTED, [])
+        engine = self._read_by_vietnamese_engine(texts, accented)
+        for i in accented:
+            by_mode.setdefault("ocr" if i in engine else "plain", []).append(i)
         for mode, indices in by_mode.items():
+            indices.sort()
             restorer = self._in_mode(mode)
             yield from ((restorer, group) for group in many.pack(texts, indices, BLOCK_CHARS, batch_size))
 
@@ -249,7 +255,35 @@ class Restorer:
             # letter-digit/symbol mix, a word with é), so it is plain: most texts are
             # decided without tokenizing them twice (11 % of restore_many's time).
             return "plain"
-        return "ocr" if looks_like_ocr(list(tokenize(text)), self._ocr_candidates()) else "plain"
+        tokens = list(tokenize(text))
+        if looks_like_ocr(tokens, self._ocr_candidates()):
+            return "ocr"
+        return _ACCENTED if may_be_vietnamese_engine(tokens) else "plain"
+
+    def _read_by_vietnamese_engine(self, texts: list[str], indices: list[int]) -> set[int]:
+        """Which of these accented texts a Vietnamese OCR engine read, each judged alone
+        as ``restore`` would (``_vietnamese_engine``), the short ones in blocks of many
+        (one OCR-mode decoding for them all, not one each)."""
+        found = {i for i in indices if len(texts[i]) > ENGINE_SAMPLE and self._vietnamese_engine(texts[i])}
+        ocr = self._in_mode("ocr")
+        short = [i for i in indices if len(texts[i]) <= ENGINE_SAMPLE]
+        for group in many.pack(texts, short, BLOCK_CHARS, None):
+            block, spans = many.join([texts[i] for i in group], many.SEPARATOR)
+            decision = ocr._decide(block)
+            for i, mine in zip(group, many.overlapping(decision.tokens, spans)):
+                if read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon, mine):
+                    found.add(i)
+        return found
+
+    def _vietnamese_engine(self, text: str) -> bool:
+        """Whether a Vietnamese OCR engine read this accented block
+        (ocr.read_by_vietnamese_engine): auto mode restores such a block in OCR mode,
+        which repairs its tone and letter errors; plain mode would not.  OCR mode
+        decodes the block's first ENGINE_SAMPLE characters (to a line's end) to judge:
+        over accented text that costs about what plain mode's whole decoding does."""
+        cut = text.find("\n", ENGINE_SAMPLE)
+        decision = self._in_mode("ocr")._decide(text if cut < 0 else text[:cut])
+        return read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon)
 
     def _in_mode(self, mode: str) -> "Restorer":
         """This restorer (same model and lexicons) with `mode` fixed."""
@@ -267,7 +301,8 @@ class Restorer:
         channel scores per candidate (ocr mode); where each word's output comes from."""
         tokens = list(tokenize(text))
         mode = self.options.mode
-        if mode == "ocr" or (mode == "auto" and looks_like_ocr(tokens, self._ocr_candidates())):
+        if mode == "ocr" or (mode == "auto" and (looks_like_ocr(tokens, self._ocr_candidates()) or (
+                may_be_vietnamese_engine(tokens) and self._vietnamese_engine(text)))):
             return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
                             self.options.keep_score)
         return plan_with(tokens, self._sources)
@@ -406,6 +441,7 @@ def _check_lines(lines) -> None:
         raise TypeError(f"lines must be an iterable of str, not {type(lines).__name__}")
 
 
+_ACCENTED = "accented"  # _mode_of: plain mode, unless a Vietnamese OCR engine read it
 _NO_OCR_SIGN = regex.compile(r"[^\x00-\x7f]|[0-9&]")
 _CONTINUES = regex.compile(r"[^\S\r\n]*\p{Ll}")
 # Block cut points, best first: a line break before a line that does not continue the
