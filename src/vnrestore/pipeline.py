@@ -265,7 +265,7 @@ class Restorer:
         as ``restore`` would (``_vietnamese_engine``), the short ones in blocks of many
         (one OCR-mode decoding for them all, not one each)."""
         found = {i for i in indices if len(texts[i]) > ENGINE_SAMPLE and self._vietnamese_engine(texts[i])}
-        ocr = self._in_mode("ocr")
+        ocr = self._engine_check()
         short = [i for i in indices if len(texts[i]) <= ENGINE_SAMPLE]
         for group in many.pack(texts, short, BLOCK_CHARS, None):
             block, spans = many.join([texts[i] for i in group], many.SEPARATOR)
@@ -282,8 +282,15 @@ class Restorer:
         decodes the block's first ENGINE_SAMPLE characters (to a line's end) to judge:
         over accented text that costs about what plain mode's whole decoding does."""
         cut = text.find("\n", ENGINE_SAMPLE)
-        decision = self._in_mode("ocr")._decide(text if cut < 0 else text[:cut])
+        decision = self._engine_check()._decide(text if cut < 0 else text[:cut])
         return read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon)
+
+    def _engine_check(self) -> "Restorer":
+        """OCR mode without the document memory: what judges a Vietnamese engine's
+        output needs the first reading only (the memory's second pass would double it)."""
+        twin = copy.copy(self._in_mode("ocr"))
+        twin._memory = None
+        return twin
 
     def _in_mode(self, mode: str) -> "Restorer":
         """This restorer (same model and lexicons) with `mode` fixed."""
