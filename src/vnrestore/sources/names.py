@@ -59,6 +59,7 @@ class NameSource:
             if shares is None:
                 extra = self._title(tokens, seg, k, cands, extra)
         if all_caps:
+            cands, extra = self._as_written(tokens[seg[k]].text, cands, extra)
             return self._both_readings(cands, extra, shares)
         # A sentence start is no evidence of a name, but a role is (Thạnh Lợi, ngày ...).
         if not (capitalized_inside(tokens, seg, k) or (shares and _title_case(tokens[seg[k]].text))):
@@ -90,6 +91,14 @@ class NameSource:
         if not names:
             return cands, extra
         return cands + tuple(names), list(base) + costs
+
+    def _as_written(self, text: str, cands: tuple[int, ...], extra: list[float] | None):
+        """An ALL-CAPS word the model knows as a symbol of its own (EU, IT, NET: seen so
+        often as written that the build gave it one) may also be meant as written."""
+        own = self.lexicon.id(text)
+        if own is None or own in cands:
+            return cands, extra
+        return cands + (own,), (extra or [0.0] * len(cands)) + [0.0]
 
     def _list_shares(self, tokens, seg, k) -> dict[str, float] | None:
         role = name_role(tokens, seg, k, self.table)
