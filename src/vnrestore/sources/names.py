@@ -10,7 +10,9 @@ one may be a name.  The decoder weighs both readings: each form is offered as it
 symbol and as its name symbol; the name reading gets `caps_name_cost` added (a
 log-odds, ``Options.caps_name_cost``; positive favours names: the default was chosen on
 the whole reports dev set, see README) and the form's name prior, and the LM's context
-(xã ^đông ^hưng against xã động hùng) decides.
+(xã ^đông ^hưng against xã động hùng) decides.  A word right before a number gets no name
+reading unless its neighbours say it is a name (PHUONG HUONG NAM 2025: a year's năm;
+"hướng Nam" is common enough in the corpus to win otherwise).
 
 Where the words around say which kind of name a capitalized word is (``name_context``:
 after a unit word, a place; after a surname or ông/bà/chị, a person's name), its name
@@ -28,7 +30,7 @@ from ..candidates import Lexicon
 from ..name_context import name_role, title_before_name
 from ..names_table import NameTable, packaged
 from ..segment import capitalized_inside
-from ..tokenize import Token
+from ..tokenize import NUMBER, Token
 
 
 class NameSource:
@@ -60,6 +62,8 @@ class NameSource:
                 extra = self._title(tokens, seg, k, cands, extra)
         if all_caps:
             cands, extra = self._as_written(tokens[seg[k]].text, cands, extra)
+            if shares is None and _before_number(tokens, seg, k):
+                return cands, extra  # PHUONG HUONG NAM 2025: a count or a year, no name
             return self._both_readings(cands, extra, shares)
         # A sentence start is no evidence of a name, but a role is (Thạnh Lợi, ngày ...).
         if not (capitalized_inside(tokens, seg, k) or (shares and _title_case(tokens[seg[k]].text))):
@@ -123,6 +127,10 @@ class NameSource:
 
 
 _NOT_TITLE = math.log(0.1)
+
+
+def _before_number(tokens: list[Token], seg: list[int], k: int) -> bool:
+    return k + 1 < len(seg) and tokens[seg[k + 1]].kind == NUMBER
 
 
 def _title_case(text: str) -> bool:
