@@ -14,6 +14,11 @@ the whole reports dev set, see README) and the form's name prior, and the LM's c
 reading unless its neighbours say it is a name (PHUONG HUONG NAM 2025: a year's năm;
 "hướng Nam" is common enough in the corpus to win otherwise).
 
+A Title-case word inside a sentence is read as a name, and, unless its neighbours say
+it is one (below), also as a common word at `common_cost` (``Options.common_reading_cost``,
+negative: a name stays likelier; chosen on the five dev sets, see README): capitals also
+open an organisation's name (Huyện đoàn, Đoàn xã) or honour a word (Đảng, Bác).
+
 Where the words around say which kind of name a capitalized word is (``name_context``:
 after a unit word, a place; after a surname or ông/bà/chị, a person's name), its name
 reading also pays the log-share of its form among such names in the name table
@@ -35,10 +40,11 @@ from ..tokenize import NUMBER, Token
 
 class NameSource:
     def __init__(self, lexicon: Lexicon, weight: float, caps_name_cost: float | None = None,
-                 table: NameTable | None = None, list_weight: float = 0.0):
+                 table: NameTable | None = None, list_weight: float = 0.0, common_cost: float | None = None):
         self.lexicon = lexicon
         self.weight = weight
         self.caps_name_cost = caps_name_cost  # None: all-caps words are read as common words
+        self.common_cost = common_cost  # None: a capitalized word inside a sentence is read as a name only
         self._table = table  # None: the packaged table, read when a restore first needs it
         self.list_weight = list_weight
 
@@ -78,7 +84,15 @@ class NameSource:
             if shares:
                 names = [p + self._share(shares, c) for p, c in zip(names, cands)]
             extra = [a + b for a, b in zip(extra, names)] if extra else names
-        return tuple(n or c for c, n in zip(cands, as_names)), extra
+        read = tuple(n or c for c, n in zip(cands, as_names))
+        if self.common_cost is None or len(cands) == 1 or shares:
+            return read, extra
+        # Nothing around says it is a name: capitals also open an organisation's name
+        # (Huyện đoàn, Hội Nông dân) or honour a word (Đảng), so its common reading is
+        # weighed too, at `common_cost`.
+        base = extra or [0.0] * len(cands)
+        common = [(c, cost + self.common_cost) for c, n, cost in zip(cands, as_names, base) if n]
+        return read + tuple(c for c, _ in common), list(base) + [cost for _, cost in common]
 
     def _both_readings(self, cands: tuple[int, ...], extra: list[float] | None, shares):
         lexicon = self.lexicon
@@ -139,3 +153,4 @@ def _title_case(text: str) -> bool:
 
 def _all_caps(text: str) -> bool:
     return len(text) > 1 and text.isupper()
+
