@@ -107,6 +107,17 @@ def test_all_caps_acronyms(restorer, gold):
     check(restorer, gold)
 
 
+# ... and an ALL-CAPS syllable hyphened to an abbreviation is one of its letters.
+@pytest.mark.parametrize("gold", [
+    "Công tác QP-AN được giữ vững.",
+    "Phát triển KT-XH gắn với bảo đảm QP-AN, giữ vững ổn định.",
+    "Nhiệm vụ AN-QP năm 2026 được bảo đảm.",
+    "Tuyến HÀ NỘI-HẢI PHÒNG thông xe.",  # syllables on both sides: restored
+])
+def test_letters_of_compound_abbreviations(restorer, gold):
+    check(restorer, gold)
+
+
 def test_all_caps_names_need_both_readings():
     """Without the name reading the same headings fail: the tests above can fail."""
     plain_only = Restorer(MODEL, Options(mode="plain", caps_name_cost=None))

@@ -30,12 +30,14 @@ key before a person's full name (chi Pham Thi Hang) is read as the title.
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from ..candidates import Lexicon
 from ..name_context import name_role, title_before_name
 from ..names_table import NameTable, packaged
-from ..segment import capitalized_inside
-from ..tokenize import NUMBER, Token
+from ..orthography import is_valid_syllable
+from ..segment import UNK, capitalized_inside
+from ..tokenize import NUMBER, WORD, Token
 
 
 class NameSource:
@@ -67,6 +69,9 @@ class NameSource:
             if shares is None:
                 extra = self._title(tokens, seg, k, cands, extra)
         if all_caps:
+            if len(cands) > 1 and _in_abbreviation(tokens, seg[k]):  # QP-AN: letters, as written
+                written = self.lexicon.id(tokens[seg[k]].text.lower())
+                return (written if written in cands else self.lexicon.id(UNK),), None
             cands, extra = self._as_written(tokens[seg[k]].text, cands, extra)
             if shares is None and _before_number(tokens, seg, k):
                 return cands, extra  # PHUONG HUONG NAM 2025: a count or a year, no name
@@ -141,6 +146,18 @@ class NameSource:
 
 
 _NOT_TITLE = math.log(0.1)
+
+
+def _in_abbreviation(tokens: list[Token], i: int) -> bool:
+    """Whether the word at token i is joined by a hyphen to an ALL-CAPS word that is no
+    syllable (QP-AN, KT-XH): then it is part of a compound abbreviation, as written."""
+    for step in (-1, 1):
+        dash, other = i + step, i + 2 * step
+        if (0 <= other < len(tokens) and tokens[dash].text == "-" and tokens[other].kind == WORD
+                and _all_caps(tokens[other].text)
+                and not is_valid_syllable(unicodedata.normalize("NFC", tokens[other].text.lower()))):
+            return True
+    return False
 
 
 def _before_number(tokens: list[Token], seg: list[int], k: int) -> bool:
