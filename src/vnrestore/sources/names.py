@@ -12,7 +12,9 @@ log-odds, ``Options.caps_name_cost``; positive favours names: the default was ch
 the whole reports dev set, see README) and the form's name prior, and the LM's context
 (xã ^đông ^hưng against xã động hùng) decides.  A word right before a number gets no name
 reading unless its neighbours say it is a name (PHUONG HUONG NAM 2025: a year's năm;
-"hướng Nam" is common enough in the corpus to win otherwise).
+"hướng Nam" is common enough in the corpus to win otherwise).  An ALL-CAPS word the model
+has a symbol for as written (EU, NET) is also offered so, and one hyphened to an
+ALL-CAPS word that is no syllable (QP-AN) is a letter of that abbreviation, as written.
 
 A Title-case word inside a sentence is read as a name, and, unless its neighbours say
 it is one (below), also as a common word at `common_cost` (``Options.common_reading_cost``,
