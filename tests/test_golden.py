@@ -80,9 +80,9 @@ def test_names_in_all_caps_headings(restorer, gold):
     check(restorer, gold)
 
 
-# ... and an ALL-CAPS heading cut over two lines keeps its context across the break,
-# and a word before a number is read as a common word.
+# ... and ALL-CAPS words that are no heading's syllables, or whose context is elsewhere.
 @pytest.mark.parametrize("gold", [
+    # a heading cut over two lines keeps its context across the break
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT\nNAM",
     "ĐẢNG ỦY XÃ BÌNH AN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT\nNAM",
     "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG",
@@ -90,31 +90,18 @@ def test_names_in_all_caps_headings(restorer, gold):
     pytest.param("TM. BAN CHẤP HÀNH ĐOÀN\nPHƯỜNG", marks=still_failing),
     # a word before a number is a count or a year, not a name (hướng Nam)
     "II. PHƯƠNG HƯỚNG NĂM 2026",
-])
-def test_all_caps_heading_words(restorer, gold):
-    check(restorer, gold)
-
-
-# ... and an ALL-CAPS word the model knows as written (a symbol of its own) may be an
-# acronym, not a syllable typed in capitals.
-@pytest.mark.parametrize("gold", [
+    # a word the model knows as written (a symbol of its own) may be an acronym
     "Các nước EU ủng hộ đề xuất này.",
     "Đội bóng AC Milan thắng trận.",
     # SOM and IT are no symbols of their own (som is a syllable; IT is, but "ít" wins here)
     pytest.param("Hội nghị SOM họp tại Hà Nội.", marks=still_failing),
-])
-def test_all_caps_acronyms(restorer, gold):
-    check(restorer, gold)
-
-
-# ... and an ALL-CAPS syllable hyphened to an abbreviation is one of its letters.
-@pytest.mark.parametrize("gold", [
+    # a syllable hyphened to an abbreviation is one of its letters
     "Công tác QP-AN được giữ vững.",
     "Phát triển KT-XH gắn với bảo đảm QP-AN, giữ vững ổn định.",
     "Nhiệm vụ AN-QP năm 2026 được bảo đảm.",
     "Tuyến HÀ NỘI-HẢI PHÒNG thông xe.",  # syllables on both sides: restored
 ])
-def test_letters_of_compound_abbreviations(restorer, gold):
+def test_all_caps_context_acronyms_and_letters(restorer, gold):
     check(restorer, gold)
 
 
