@@ -78,6 +78,12 @@ class NameSource:
             if shares is None and _before_number(tokens, seg, k):
                 return cands, extra  # PHUONG HUONG NAM 2025: a count or a year, no name
             return self._both_readings(cands, extra, shares)
+        read, read_extra = self._title_case_reading(tokens, seg, k, cands, extra, shares)
+        if len(cands) > 1 and _title_case(tokens[seg[k]].text):
+            return self._as_written(tokens[seg[k]].text, read, read_extra)
+        return read, read_extra
+
+    def _title_case_reading(self, tokens, seg, k, cands, extra, shares):
         # A sentence start is no evidence of a name, but a role is (Thạnh Lợi, ngày ...).
         if not (capitalized_inside(tokens, seg, k) or (shares and _title_case(tokens[seg[k]].text))):
             return cands, extra
@@ -118,8 +124,8 @@ class NameSource:
         return cands + tuple(names), list(base) + costs
 
     def _as_written(self, text: str, cands: tuple[int, ...], extra: list[float] | None):
-        """An ALL-CAPS word the model knows as a symbol of its own (EU, IT, NET: seen so
-        often as written that the build gave it one) may also be meant as written."""
+        """A capitalized word the model knows as a symbol of its own (EU, NET, Cup: seen
+        so often as written that the build gave it one) may also be meant as written."""
         own = self.lexicon.id(text)
         if own is None or own in cands:
             return cands, extra
