@@ -1,5 +1,5 @@
 """Choose a global option on the whole development sets: name_weight, caps_name_cost,
-name_list_weight.
+name_list_weight, common_reading_cost.
 
     python benchmarks/tune.py [--option name_weight] [--weights 0 0.25 0.5 1 2] [--sets ...]
 
@@ -26,9 +26,10 @@ def _value(text: str) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--option", default="name_weight", choices=("name_weight", "caps_name_cost", "name_list_weight"))
+    parser.add_argument("--option", default="name_weight", choices=("name_weight", "caps_name_cost", "name_list_weight",
+                                                                     "common_reading_cost"))
     parser.add_argument("--weights", type=_value, nargs="+", default=[0.0, 0.25, 0.5, 1.0, 2.0],
-                        help="values to try ('none': caps_name_cost off)")
+                        help="values to try ('none': caps_name_cost or common_reading_cost off)")
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--model", default=None)
     args = parser.parse_args()

@@ -49,6 +49,8 @@ def test_restore_lines_refuses_bytes(restorer):
     ("channel_weight", -0.5, ValueError, "channel_weight must not be negative"),
     ("keep_score", math.inf, ValueError, "Options.keep_score must be a finite number"),
     ("keep_score", "x", TypeError, "Options.keep_score must be a number"),
+    ("caps_name_cost", math.inf, TypeError, "Options.caps_name_cost must be a finite number or None"),
+    ("common_reading_cost", "x", TypeError, "Options.common_reading_cost must be a finite number or None"),
 ])
 def test_every_options_field_is_checked(field, value, error, message):
     with pytest.raises(error, match=message.replace("(", r"\(").replace("[", r"\[")):

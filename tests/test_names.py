@@ -57,6 +57,9 @@ def _role(text: str, word: str, table: NameTable):
     ("Chi Huynh Van Tam phu trach", "Van", "middle"),  # the title opening the sentence is no name
     ("gap ong Tam o cho", "Tam", "given"),
     ("Thanh Loi, ngay 05 thang 3 nam 2025", "Thanh", "place"),  # a date line's place
+    # in an ALL-CAPS heading the run goes on past the name: its listed start is the place
+    ("DANG UY XA DONG HUNG CONG HOA XA HOI", "HUNG", "place"),
+    ("So 12 UBND Thanh Loi, ngay 05 thang 3", "Loi", "place"),  # ... and a date line's listed end
 ])
 def test_the_neighbours_say_which_kind_of_name(table, text, word, kind):
     assert _role(text, word, table).kind == kind
@@ -66,6 +69,7 @@ def test_the_neighbours_say_which_kind_of_name(table, text, word, kind):
     ("Tam dang o nha", "Tam"),               # a sentence start is no evidence
     ("hoi nghi tai xa Thanh Binh", "Thanh"),  # a place the table does not hold
     ("gap Tam o cho", "Tam"),                # a lone capitalized word
+    ("DANG UY XA DONG HUNG CONG HOA XA HOI", "CONG"),  # after the listed place
 ])
 def test_no_role_without_evidence(table, text, word):
     assert _role(text, word, table) is None
@@ -76,6 +80,12 @@ def test_a_title_before_a_full_name(table):
     seg = segments(tokens)[0]
     assert title_before_name(tokens, seg, 0, table) == "chị"
     assert title_before_name(tokens, seg, len(seg) - 2, table) is None  # no surname after it
+
+
+def test_a_unit_word_before_a_listed_place_in_a_heading(table):
+    tokens = list(tokenize("DANG UY XA DONG HUNG CONG HOA"))
+    seg = segments(tokens)[0]
+    assert title_before_name(tokens, seg, 2, table) == "xã"
 
 
 def test_table_read_errors_name_the_file_and_line(tmp_path):

@@ -49,6 +49,15 @@ def test_sentence_ends(text, expected):
         ("công tác\n1) vận", ["công tác", "1 ) vận"]),
         ("công tác\n- vận", ["công tác", "- vận"]),
         ("công tác\nđảng viên", ["công tác đảng viên"]),
+        # an ALL-CAPS line before a line that starts ALL-CAPS: one heading over two lines
+        ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT\nNAM", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]),
+        ("ĐẢNG ỦY XÃ AN PHÚ A CỘNG HÒA\nXÃ HỘI", ["ĐẢNG ỦY XÃ AN PHÚ A CỘNG HÒA XÃ HỘI"]),
+        ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Ba", ["TM .", "ỦY BAN NHÂN DÂN CHỦ TỊCH", "Trần Văn Ba"]),
+        # ... but not after a blank line, before a Title-case line, or after a mixed line
+        ("BÁO CÁO\n\nKẾT QUẢ", ["BÁO CÁO", "KẾT QUẢ"]),
+        ("BÁO CÁO\nKết quả", ["BÁO CÁO", "Kết quả"]),
+        ("Gửi UBND\nHĐND xã", ["Gửi UBND", "HĐND xã"]),
+        ("A\nB", ["A", "B"]),
     ],
 )
 def test_line_breaks(text, expected):

@@ -6,7 +6,9 @@ decided): a run of capitalized words after a unit word (xã, phường, huyện,
 a run that opens with a surname (Nguyễn, Trần, Huỳnh ...), or follows a word that
 introduces a person (ông, bà, anh, chị, đồng chí ...), is a person's name: surname
 first, given name last, middle names between.  A word whose sentence merely starts with
-it is no evidence either way.
+it is no evidence either way.  In ALL-CAPS every word is capitalized, so a run after a
+unit word goes on past the name (XA DONG HUNG CONG HOA XA HOI): the place is its
+longest start the table lists as a unit's name (before ", ngày": its longest end).
 """
 
 from __future__ import annotations
@@ -52,9 +54,13 @@ def name_role(tokens: list[Token], seg: list[int], k: int, table: NameTable) -> 
     keys = tuple(_key(tokens, seg, j) for j in range(start, end))
     at = k - start
     after_unit = before in UNIT_KEYS or (_key(tokens, seg, start - 2), before) in TWO_WORD_UNITS
-    if _dated(tokens, seg, end) or (after_unit and len(keys) <= MAX_PLACE):
-        shares = table.place_shares(keys, at)
-        return NameRole("place", shares) if shares else None
+    dated = _dated(tokens, seg, end)
+    if after_unit or dated:
+        first, stop = _listed_place(keys, table, after_unit)
+        if first <= at < stop:
+            return NameRole("place", table.place_shares(keys[first:stop], at - first))
+        if stop > first or dated or len(keys) <= MAX_PLACE:
+            return None
     if len(keys) > MAX_PERSON:
         return None
     opens_with_surname = len(keys) >= 2 and table.part_shares("surname", keys[0]) is not None
@@ -80,10 +86,23 @@ def title_before_name(tokens: list[Token], seg: list[int], k: int, table: NameTa
     end = _run_end(tokens, seg, k + 1)
     if word_key in UNITS:
         keys = tuple(_key(tokens, seg, j) for j in range(k + 1, end))
-        return UNITS[word_key] if len(keys) <= MAX_PLACE and table.place_shares(keys, 0) else None
+        first, stop = _listed_place(keys, table, True)
+        return UNITS[word_key] if stop > first else None
     if not 2 <= end - (k + 1) <= MAX_PERSON:  # a title (the key is one of the two)
         return None
     return TITLES[word_key] if table.part_shares("surname", _key(tokens, seg, k + 1)) is not None else None
+
+
+def _listed_place(keys: tuple[str, ...], table: NameTable, after_unit: bool) -> tuple[int, int]:
+    """[first, stop) of the longest part of a run the table has as a unit's name: its
+    start after a unit word, else its end (before ", ngày").  In an ALL-CAPS heading the
+    run of capitals goes on past the name (PHUONG DONG THANH CONG HOA XA HOI), so the
+    whole run is rarely one; (0, 0) if no part of up to MAX_PLACE words is listed."""
+    for size in range(min(len(keys), MAX_PLACE), 0, -1):
+        first = 0 if after_unit else len(keys) - size
+        if table.places.get(keys[first:first + size]):
+            return first, first + size
+    return 0, 0
 
 
 def _dated(tokens: list[Token], seg: list[int], end: int) -> bool:

@@ -54,6 +54,9 @@ class Options:
     #                            forms never seen in names
     caps_name_cost: float | None = 2.0  # ALL-CAPS words: score added to reading one as a name
     #                                      (None: never)
+    common_reading_cost: float | None = -4.0  # a capitalized word inside a sentence that nothing
+    #                                      marks as a name: score added to reading it as a common
+    #                                      word (Huyện đoàn, Đảng; None: names only)
     prescribed_hang: bool = False  # "hằng" before a unit of time (hằng năm, hằng tháng), the form
     #                                administrative writing prescribes, whatever the corpus writes
     name_list_weight: float = 1.0  # a word its neighbours mark as a place or person name:
@@ -151,7 +154,8 @@ class Restorer:
                          LexiconSource(lexicon, self.options.max_candidates, user.extra,
                                        self.options.prescribed_hang), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
-                                 list_weight=self.options.name_list_weight)
+                                 list_weight=self.options.name_list_weight,
+                                 common_cost=self.options.common_reading_cost)
         self._memory = (DocumentMemory(lexicon, self.options.memory_weight, as_read=self._as_read)
                         if self.options.memory_weight else None)
 
@@ -420,9 +424,10 @@ def _check_options(options: Options) -> None:
         raise ValueError("Options.channel_weight must not be negative")
     if not isinstance(options.prescribed_hang, bool):
         raise TypeError(f"Options.prescribed_hang must be True or False, not {type(options.prescribed_hang).__name__}")
-    cost = options.caps_name_cost
-    if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
-        raise TypeError(f"Options.caps_name_cost must be a finite number or None, not {type(cost).__name__} {cost!r}")
+    for name in ("caps_name_cost", "common_reading_cost"):
+        cost = getattr(options, name)
+        if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
+            raise TypeError(f"Options.{name} must be a finite number or None, not {type(cost).__name__} {cost!r}")
 
 
 def _check_restorer_arguments(model, options, user_lexicon, kw) -> None:

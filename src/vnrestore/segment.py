@@ -3,9 +3,10 @@
 The LM sees one symbol per content token: a syllable in lower case and canonical tone
 placement, a punctuation character, or a class symbol for numbers, codes and foreign
 words.  Context runs across a single line break when the next line continues the
-sentence (it starts with a lower-case word: printed lines wrap mid-sentence) and resets
-at sentence ends, blank lines and line breaks before a new line that starts otherwise
-(headings, list items).  The model build and the runtime both use this module, so
+sentence (it starts with a lower-case word: printed lines wrap mid-sentence), or when an
+ALL-CAPS line is followed by another that starts ALL-CAPS (one heading cut over lines:
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT / NAM), and resets at sentence ends, blank lines and
+line breaks before a new line that starts otherwise (headings, list items).  The model build and the runtime both use this module, so
 training and decoding cut text the same way.
 """
 
@@ -58,6 +59,7 @@ def segments(tokens: list[Token]) -> list[list[int]]:
     """Group the indices of content tokens (not spaces or line breaks) into segments."""
     result: list[list[int]] = []
     current: list[int] = []
+    line_caps: bool | None = None  # the line's words so far are ALL-CAPS (None: no word yet)
     n = len(tokens)
     i = 0
     while i < n:
@@ -76,13 +78,16 @@ def segments(tokens: list[Token]) -> list[list[int]]:
                 breaks == 1
                 and j < n
                 and tokens[j].kind == WORD
-                and tokens[j].text[:1].islower()
+                and (tokens[j].text[:1].islower() or (line_caps is True and _all_caps(tokens[j].text)))
             )
             if not continues and current:
                 result.append(current)
                 current = []
+            line_caps = None
             i = j
             continue
+        if kind == WORD and line_caps is not False and not (len(tok.text) == 1 and tok.text.isupper()):
+            line_caps = _all_caps(tok.text)  # a lone capital (XÃ ĐÔNG HƯNG A) neither makes nor breaks one
         current.append(i)
         if kind == PUNCT and tok.text in _SENTENCE_END:
             following = tokens[i + 1].kind if i + 1 < n else SPACE
@@ -93,3 +98,8 @@ def segments(tokens: list[Token]) -> list[list[int]]:
     if current:
         result.append(current)
     return result
+
+
+def _all_caps(text: str) -> bool:
+    """An ALL-CAPS word of two letters or more (one capital letter is no heading: A, Đ)."""
+    return len(text) > 1 and text.isupper()
