@@ -113,7 +113,8 @@ def _compiled(scorer):
 
 def fastest_scorer(lm):
     """``score(states, words)`` over arrays by what scores `lm` fastest: its compiled
-    twin (the same floats, read from lists) where there is one, else `lm` itself."""
+    twin (the same floats, written into arrays by ``score_into``) where there is one,
+    else `lm` itself."""
     compiled = _compiled(lm)
     if compiled is None:
         return lm.score

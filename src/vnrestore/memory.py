@@ -14,9 +14,10 @@ of speech recognition (Kuhn & De Mori 1990), over the document's own first readi
    where the document has no say nearby, below zero for a form the document keeps
    choosing against.  Nearby, not the whole document: a long text changes topic, and
    a window of a few hundred words measured better than whole documents (README).
-3. Only segments where that can change the best path are decoded again: those where,
-   with the gains added, some chosen word is no longer the best of its swaps (the rest
-   of its path fixed).  That is about one segment in twenty.
+3. Only segments where that can change the best path are decoded again: those where
+   a chosen word's gain is below another candidate's and some rival, with its gain,
+   comes within ``MARGIN`` of the chosen word's swap score (the rest of the path fixed).
+   That is about one segment in ten.
 
 In OCR mode the candidates of one token have different keys (ciia: của, cửa, cùa, ...);
 each is weighed against its own key's votes, so the memory says which accented form of
@@ -89,7 +90,7 @@ class DocumentMemory:
         readable = ~np.isin(form, self.as_read)
         keycode = (np.repeat(cls, sizes) << 24) + self._key_numbers(form)
         formcode = (np.repeat(cls, sizes) << 24 << 20) + form  # (class, form): form ids < 2**20
-        chosen = starts + np.array([paths[s][t] for s, t in zip(seg.tolist(), pos.tolist())], dtype=np.int64)
+        chosen = swaps.chosen
         same = form == np.repeat(form[chosen], sizes)
         confidence = np.add.reduceat(np.where(same, swaps.probabilities(), 0.0), starts)
         votes = np.flatnonzero((confidence >= self.confident) & readable[chosen])

@@ -3,9 +3,9 @@
 For every position with several candidates, each candidate's probability given the rest
 of the chosen path: a softmax over the scores of the path with that one word swapped.  A
 word changes the LM scores of itself and the next order-1 words only, so each swap is
-scored over that window.  Every swap of every segment is scored at once (a handful of
-LM calls per block, not per segment): the LM states along the chosen paths advance in
-lockstep, one position per call, then each window offset is one call over all swaps.
+scored over that window.  Every swap of every segment is scored at once (one LM call
+per window offset for the whole block, not per segment): the LM state before each
+position of a chosen path is its packed history, so it needs no LM call at all.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class Swaps:
     index: np.ndarray     # candidate index at its position
     score: np.ndarray     # score of the path with this candidate at this position
     starts: np.ndarray    # first row of each position's group
+    chosen: np.ndarray    # row of each position's chosen candidate
 
     def probabilities(self) -> np.ndarray:
         """Softmax of the scores within each position's group."""
@@ -82,9 +83,9 @@ def swap_scores(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int, t
     lp, state = score(states[segment, position], word.astype(np.uint64))
     total += lp
     group_sizes = sizes[multi]
+    chosen = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(sizes))[multi]
     rows = np.arange(len(word))
     if top is not None and len(word) and group_sizes.max() > top:
-        chosen = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(sizes))[multi]
         ranked = np.lexsort((-total, np.repeat(np.arange(len(first)), group_sizes)))
         rank = np.empty(len(word), dtype=np.intp)
         rank[ranked] = np.arange(len(word)) - np.repeat(first, group_sizes)
@@ -96,7 +97,7 @@ def swap_scores(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int, t
         live = at <= lengths[segment[rows]]
         lp, state = score(state, words[segment[rows], np.minimum(at, width - 1)])
         total[rows] += np.where(live, lp, 0.0)
-    return Swaps(segment, position, word, index, total, first)
+    return Swaps(segment, position, word, index, total, first, first + chosen)
 
 
 def posteriors(lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int,
