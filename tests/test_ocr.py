@@ -173,6 +173,12 @@ def test_ocr_mode_is_idempotent_on_its_own_output(ocr_restorer):
     ("Chuong III DANH MUC Bi MAT NHA NUOC", "Chương III DANH MỤC BÍ MẬT NHÀ NƯỚC"),
     ("XOA AN TiCH", "XÓA ÁN TÍCH"),
     ("sin bay quoc € I6n nhit ctia Viét Nam", "sân bay quốc tế lớn nhất của Việt Nam"),  # I for l
+
+    # G read for a small ủ or ứ, J for l: lower case inside a sentence
+    ("nghi quyét cla Huyén Gy va cac xa", "nghị quyết của Huyện ủy và các xã"),
+    ("phan mém Gng dung cho ngudi dan", "phần mềm ứng dụng cho người dân"),
+    ("Gng dung phan mém", "Ứng dụng phần mềm"),  # opening a sentence: Title
+    ("Giang vién huéng dan sinh vién", "Giảng viên hướng dẫn sinh viên"),  # a g-word keeps its G
 ])
 def test_case_comes_from_the_letters_not_the_digits(ocr_restorer, reading, restored):
     assert ocr_restorer.restore(reading) == restored

@@ -20,7 +20,8 @@ The OCR error model scores one word at a time; these rules use the line it stand
   Some letters' case is the OCR's shape error, learned from corpus pairs: a small ô,
   ơ, ỳ or í with its marks is read as a capital O, Y, I ("BO trwong" is Bộ trưởng, but
   Roman numerals and other vowels stay caps: "thế kỷ VI"); a capital Í as a small i
-  or f ("Bi THU" is BÍ THƯ between all-caps words); a small l as a capital I ("I6n").
+  or f ("Bi THU" is BÍ THƯ between all-caps words); a small l as a capital I ("I6n")
+  or J; a small ủ or ứ as a capital G ("Tinh Gy" is Tỉnh ủy).
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ _I_READ_AS = frozenset("ifjl")
 # (í, ị: "Ban BI thu" is Ban Bí thư) stays as the rule had it before, Roman numerals
 # aside: the pairs have no other such word.
 _SMALL_READ_AS_CAPITAL = frozenset("OYI")
+# Capitals English OCR prints for a small letter of another shape, and the first
+# letters of a restored form that show it was that small letter.  Corpus pairs, a
+# Title-case reading inside a sentence whose gold starts with another letter: G for ủ
+# or ứ 5 times (all lower case in the gold), J for l 6 times (all lower case).
+_CAPITAL_FOR_SMALL = {"G": "uúùủũụưứừửữự", "J": "l"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +78,13 @@ class OcrWord(Token):
 
     case: str = ""
     title_if: str = ""  # a first letter that makes the form Title case ("b" read for Đ: "đ")
-    lower_if: str = ""  # one that makes it lower case ("I" read for l: "l")
+    lower_if: str = ""  # first letters that make it lower case ("I" read for l: "l")
 
     def case_for(self, form: str) -> str:
         """The case pattern for restored `form` (lower case)."""
         if self.title_if and form[:1] == self.title_if:
             return "Xx"
-        if self.lower_if and form[:1] == self.lower_if:
+        if self.lower_if and form[:1] and form[:1] in self.lower_if:
             return "x"
         return self.case or self.text
 
@@ -337,6 +343,11 @@ class OcrContext:
             # English OCR reads a small l as a capital I: "nop Ié phi" is nộp lệ phí,
             # "quoc té I6n nhit" quốc tế lớn nhất
             return OcrWord(tok.start, tok.end, tok.kind, text, "" if letters == text else "Xx", lower_if="l")
+        if (len(text) > 1 and text[0] in _CAPITAL_FOR_SMALL and text[1:].islower()
+                and not self._sentence_start(i)):
+            # a capital G is how English OCR reads a small ủ or ứ, J a small l ("Tinh Gy"
+            # is Tỉnh ủy, "két Juan" kết luận); a G-word that stays a g-word keeps its case
+            return OcrWord(tok.start, tok.end, tok.kind, text, "", lower_if=_CAPITAL_FOR_SMALL[text[0]])
         if (letters == text and text.isupper() and len(text) <= 3 and text[-1] in _SMALL_READ_AS_CAPITAL
                 and not any(ch in _VOWELS for ch in text[:-1].lower()) and not _ROMAN.fullmatch(text)
                 and self.vietnamese(i) and self._lower_context(i) and not self._in_compound(i)):
