@@ -375,9 +375,10 @@ def _add_model_options(parser: argparse.ArgumentParser, style: bool = True) -> N
         parser.add_argument("--style", type=_style, default="new", metavar="{new,old}",
                             help="tone mark placement: new (hòa, thủy, default) or old (hoà, thuỷ)")
         parser.add_argument("--mode", choices=MODES, default="auto",
-                            help="plain: restore lost diacritics; ocr: also correct the letter "
-                                 "noise of English-model OCR (ciia, x3, d6i, hién); auto (default): "
-                                 "ocr for text that looks OCR'd, plain otherwise")
+                            help="plain: restore lost diacritics; ocr: also correct OCR errors "
+                                 "(an English model's letter noise: ciia, x3, d6i, hién; a Vietnamese "
+                                 "model's wrong tones); auto (default): ocr for each block of text "
+                                 "that reads like either, plain otherwise")
         parser.add_argument("--user-lexicon", metavar="FILE",
                             help="words and names to favour, one a line, optional TAB weight "
                                  f"(powers of ten, default {DEFAULT_WEIGHT:g})")
