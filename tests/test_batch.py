@@ -46,6 +46,25 @@ def test_parallel_jobs_give_the_same_bytes(tree, tmp_path):
         assert (one / name).read_bytes() == (two / name).read_bytes()
 
 
+def test_parallel_run_from_another_thread_leaves_sigint_alone(tree, tmp_path):
+    """batch.run with workers, called outside the main thread (which alone takes
+    signals), runs, and the SIGINT handler is the same before and after."""
+    import signal
+    import threading
+
+    pairs = batch.plan([str(tree)], tmp_path / "out")
+    before = signal.getsignal(signal.SIGINT)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(batch.run(
+        pairs, model=None, options=batch.Options(), jobs=2)))
+    worker.start()
+    worker.join(300)
+    assert results and results[0].files == len(TEXTS) and not results[0].interrupted
+    assert signal.getsignal(signal.SIGINT) is before
+    for name, text in TEXTS.items():
+        assert (tmp_path / "out" / name).read_bytes() == restore(text).encode("utf-8")
+
+
 def test_a_failing_file_is_reported_and_the_rest_done(tree, tmp_path, capsys):
     (tree / "sub" / "broken.txt").write_bytes(b"Cong hoa \xff\n")
     out = tmp_path / "out"

@@ -208,32 +208,45 @@ def run(pairs: list[tuple[Path, Path]], *, model: str | None, options: Options, 
 
 
 def _run_pool(pairs, record, jobs: int, initargs: tuple, errors: str, legacy: str) -> None:
-    """The files across `jobs` worker processes; a KeyboardInterrupt here stops them
-    (see the module docstring) and is raised again once they have."""
+    """The files across `jobs` worker processes; a ^C stops them (see the module
+    docstring), then KeyboardInterrupt is raised.  In the main thread ^C only sets a
+    flag that the loop reads between waits of at most 0.1 s: a KeyboardInterrupt raised
+    inside ``concurrent.futures`` (while it holds a future's lock) could leave the pool
+    unable to shut down."""
     import multiprocessing  # only for -j > 1
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import threading
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context()
     stop = context.Event()
+    asked = threading.Event()  # ^C in the parent
+    # signals come to the main thread only; a handler the caller set stays in charge
+    handle = (threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    previous = None
     with _sigint_held():  # workers forked meanwhile start with ^C held back, then ignore it
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                    initargs=(*initargs, stop))
         futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
-    recorded = set()
+        if handle:  # before the block ends: a ^C held meanwhile comes to this handler
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: asked.set())
     try:
-        for future in as_completed(futures):
-            recorded.add(future)
-            record(futures[future], future.result())
-    except KeyboardInterrupt:
-        stop.set()
-        with _sigint_ignored():  # a second ^C must not leave workers behind
+        pending = set(futures)
+        while pending and not asked.is_set():
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in done:
+                record(futures[future], future.result())
+        if asked.is_set():
+            stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
-        for future, source in futures.items():  # files finished while stopping count
-            if future not in recorded and not future.cancelled() and future.exception() is None:
-                record(source, future.result())
-        raise
+            for future in pending:  # files finished while stopping count
+                if not future.cancelled() and future.exception() is None:
+                    record(futures[future], future.result())
+            raise KeyboardInterrupt
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
