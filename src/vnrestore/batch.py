@@ -230,18 +230,23 @@ def _run_pool(pairs, record, jobs: int, initargs: tuple, errors: str, legacy: st
         futures = {pool.submit(_restore_file, s, t, errors, None, legacy): s for s, t in pairs}
         if handle:  # before the block ends: a ^C held meanwhile comes to this handler
             previous = signal.signal(signal.SIGINT, lambda signum, frame: asked.set())
+    recorded = set()
     try:
-        pending = set(futures)
-        while pending and not asked.is_set():
-            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            for future in done:
-                record(futures[future], future.result())
+        try:
+            pending = set(futures)
+            while pending and not asked.is_set():
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in done:
+                    recorded.add(future)
+                    record(futures[future], future.result())
+        except KeyboardInterrupt:  # raised by a handler of the caller's own
+            asked.set()
         if asked.is_set():
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
-            for future in pending:  # files finished while stopping count
-                if not future.cancelled() and future.exception() is None:
-                    record(futures[future], future.result())
+            for future, source in futures.items():  # files finished while stopping count
+                if future not in recorded and not future.cancelled() and future.exception() is None:
+                    record(source, future.result())
             raise KeyboardInterrupt
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
