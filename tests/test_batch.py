@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -49,9 +51,6 @@ def test_parallel_jobs_give_the_same_bytes(tree, tmp_path):
 def test_parallel_run_from_another_thread_leaves_sigint_alone(tree, tmp_path):
     """batch.run with workers, called outside the main thread (which alone takes
     signals), runs, and the SIGINT handler is the same before and after."""
-    import signal
-    import threading
-
     pairs = batch.plan([str(tree)], tmp_path / "out")
     before = signal.getsignal(signal.SIGINT)
     results = []
