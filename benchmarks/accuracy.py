@@ -44,11 +44,14 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model directory (default: packaged)")
     parser.add_argument("--beam", type=int, default=None)
     parser.add_argument("--memory-weight", type=float, default=None, help="Options.memory_weight (0: off)")
+    parser.add_argument("--trigger-weight", type=float, default=None, help="Options.trigger_weight (0: off)")
     parser.add_argument("--whole", action="store_true", help="restore each set as one text, not by document")
     args = parser.parse_args()
     kw = {"beam": args.beam} if args.beam else {}
     if args.memory_weight is not None:
         kw["memory_weight"] = args.memory_weight
+    if args.trigger_weight is not None:
+        kw["trigger_weight"] = args.trigger_weight
     restorer = Restorer(args.model, **kw)
     print(f"vnrestore {vnrestore.__version__}, model order {restorer.model.meta['order']}, "
           f"beam {restorer.options.beam}")

@@ -2,7 +2,7 @@
 on an empty file, peak RSS; beside the most-frequent-form baseline and, optionally, a
 previous release, all measured in the same run.
 
-    python benchmarks/speed.py [--set legal] [--repeat 3] [--previous /path/to/venv/bin/python] [--pure] [--no-memory]
+    python benchmarks/speed.py [--set legal] [--repeat 3] [--previous /path/to/venv/bin/python] [--pure] [--no-memory] [--no-triggers]
 
 Inputs: plain mode restores the accent-stripped ../shared/eval/dev/<set>.txt; OCR mode
 restores the OCR readings of ../shared/eval/ocr-dev/dev-seedlike300.jsonl (one line
@@ -36,7 +36,7 @@ mode, path, repeat = sys.argv[2], sys.argv[3], int(sys.argv[4])
 text = open(path, encoding="utf-8").read()
 t0 = time.perf_counter()
 from vnrestore.pipeline import Options, Restorer
-extra = {"memory_weight": 0.0} if os.environ.get("SPEED_NO_MEMORY") else {}
+extra = {name: 0.0 for name in os.environ.get("SPEED_OFF", "").split(",") if name}  # e.g. memory_weight
 restorer = Restorer(None, Options(mode="plain" if mode == "baseline" else mode, **extra))
 load = time.perf_counter() - t0
 if mode == "baseline":
@@ -87,6 +87,8 @@ def main() -> None:
                         help="interpreter of a previous vnrestore install to measure beside this one")
     parser.add_argument("--no-memory", action="store_true",
                         help="also measure this checkout with the document memory off (memory_weight 0)")
+    parser.add_argument("--no-triggers", action="store_true",
+                        help="also measure this checkout without the trigger table's scores (trigger_weight 0)")
     parser.add_argument("--pure", action="store_true",
                         help="also measure this checkout's pure Python + numpy decoder (VNRESTORE_PURE=1)")
     args = parser.parse_args()
@@ -101,9 +103,11 @@ def main() -> None:
     (tmp / "empty.txt").write_text("", encoding="utf-8")
     tokens = {"plain": count_tokens(plain), "ocr": count_tokens(ocr)}
     pure_env = {**os.environ, "VNRESTORE_PURE": "1"}
-    forgetful_env = {**os.environ, "SPEED_NO_MEMORY": "1"}
+    forgetful_env = {**os.environ, "SPEED_OFF": "memory_weight"}
+    untriggered_env = {**os.environ, "SPEED_OFF": "trigger_weight"}
     sides = ([("this checkout", sys.executable, None)]
              + ([("this checkout, document memory off", sys.executable, forgetful_env)] if args.no_memory else [])
+             + ([("this checkout, triggers off", sys.executable, untriggered_env)] if args.no_triggers else [])
              + ([("this checkout, pure path", sys.executable, pure_env)] if args.pure else [])
              + ([("previous", args.previous, None)] if args.previous else []))
     try:

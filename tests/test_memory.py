@@ -43,10 +43,11 @@ def test_texts_of_restore_many_never_share_a_memory(restorer):
     assert "17 họ chưa" in alone
 
 
-def test_the_memory_reaches_only_nearby_words(restorer):
-    # the same notice with a long paragraph in between (no "ho" in it): out of reach
+def test_the_memory_reaches_only_nearby_words():
+    # the same notice with a long paragraph in between (no "ho" in it): out of reach.
+    # (The triggers off: "thôn" and "tiền" 3 words away would read hộ on their own.)
     filler = "Cong tac dan van duoc trien khai dong bo tai cac thon. " * 60
-    far = restorer.restore(EVIDENCE + "\n\n" + filler + "\n\n" + AMBIGUOUS)
+    far = Restorer(trigger_weight=0).restore(EVIDENCE + "\n\n" + filler + "\n\n" + AMBIGUOUS)
     assert "17 họ chưa" in far
 
 

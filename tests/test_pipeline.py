@@ -178,7 +178,7 @@ def test_case_does_not_change_decisions(text):
 
 @functools.cache
 def _forgetful() -> Restorer:
-    return Restorer(options=Options(memory_weight=0))
+    return Restorer(options=Options(memory_weight=0, trigger_weight=0))
 
 
 @functools.cache
@@ -272,11 +272,12 @@ def test_very_long_code_is_unchanged(restorer):
 # --- exactness of the decoder on the real model ----------------------------------------
 
 # No Title-case word inside a sentence here, so the decoder's objective is the LM alone
-# (such words get an extra name prior).
+# (such words get an extra name prior) once the triggers are off.
 @both_paths
 @pytest.mark.parametrize("text", ["cong tac dan van", "Uy ban nhan dan tinh", "hoc sinh di hoc", "ba ban bao ba"])
 def test_wide_beam_finds_best_path(text):
-    restorer = Restorer(options=Options(beam=64, max_candidates=6, memory_weight=0))  # 6 * 6 states per step at most
+    restorer = Restorer(options=Options(beam=64, max_candidates=6, memory_weight=0,  # 6 * 6 states per step at most
+                                        trigger_weight=0))
     lex, lm = restorer.model.lexicon, restorer.model.lm
     tokens = list(tokenize(text))
     (seg,) = segments(tokens)
@@ -350,8 +351,8 @@ def test_restore_lines_equals_restore(text, block_chars):
     finally:
         pipeline.BLOCK_CHARS = old
     # restore and restore_lines cut at the same places, so each word has the same
-    # document memory; the memory reads one block, so only without it does cutting a
-    # text into small blocks leave every word as it was
+    # document memory and triggers; they read one block, so only without them does
+    # cutting a text into small blocks leave every word as it was
     assert "".join(lines) == blocked
     assert "".join(c.output for c in explained) == blocked
     assert blocked_forgetful == whole_forgetful

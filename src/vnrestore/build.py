@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, abbrev
+from . import __version__, abbrev, triggers
 from .errors import InputError
 from .gazetteer import read_segments
 from .lm import ID_BITS, MAX_VOCAB, NgramLM, file_arrays, history_mask
@@ -46,8 +46,8 @@ from .segment import (BOS, CAPITALIZED_MARK, EOS, PUNCTUATION, SPECIAL_SYMBOLS, 
 from .tokenize import WORD, tokenize
 
 from .buildconfig import (CORPUS_PATTERNS, DEFAULT_CUTOFFS, DEFAULT_FALLBACK,  # noqa: F401 (re-exported)
-                          DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT, DEFAULT_ORDER, MAX_ORDER, MIXES,
-                          UNSPECIFIED_LICENCE)
+                          DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT, DEFAULT_ORDER, DEFAULT_TRIGGER_ENTRIES,
+                          MAX_ORDER, MIXES, UNSPECIFIED_LICENCE)
 
 _LINES_PER_JOB = 4000
 _NEVER = float(np.exp(-99.0))  # probability floor written for <s>, which is never predicted
@@ -588,7 +588,7 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
                 gazetteer: Path | None = None, gazetteer_weight: int = DEFAULT_GAZETTEER_WEIGHT,
                 weights: dict[str, float] | None = None, mix: str = "counts", on_components=None,
                 rescue: dict[int, int] | None = None, evidence_weights: dict[str, int] | None = None,
-                mix_in: dict[str, float] | None = None) -> dict:
+                mix_in: dict[str, float] | None = None, trigger_entries: int = DEFAULT_TRIGGER_ENTRIES) -> dict:
     """Build the model files into `out` and return the metadata written.
 
     `corpus` is a list of files and directories, or components: name -> files and
@@ -608,9 +608,12 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
     least `min_word_count` times (0: never), else it is <unk>; known abbreviations are
     read as what they stand for (``abbrev``) unless `expand_abbreviations` is false.
     `gazetteer`: a folder of name lists, each entry counted `gazetteer_weight` times as
-    a segment of its own (``gazetteer``), in the first component."""
+    a segment of its own (``gazetteer``), in the first component.  `trigger_entries`:
+    the (form, context key) scores of the trigger table (``triggers``; 0: no table)."""
     if not 2 <= order <= MAX_ORDER:
         raise ValueError(f"order must be 2 to {MAX_ORDER} (word ids are packed into 64-bit keys)")
+    if isinstance(trigger_entries, bool) or not isinstance(trigger_entries, int) or trigger_entries < 0:
+        raise ValueError(f"trigger_entries must be a whole number of at least 0, not {trigger_entries!r}")
     cutoffs = {**DEFAULT_CUTOFFS, **(cutoffs or {})}
     components = dict(corpus) if isinstance(corpus, dict) else {"corpus": list(corpus)}
     unknown = sorted(set(weights or {}) - set(components))
@@ -661,6 +664,7 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
     by_component = {name: np.concatenate([lm_id[s] for (k, _), s in zip(owner, sequences) if k == name])
                     for name in components}
     del sequences
+    trigger_arrays = triggers.table(seq, vocab, vocab_counts, trigger_entries) if trigger_entries else None
     hook = None if on_components is None else (lambda models: on_components(models, vocab))
     lm, params = estimate(by_component, weights if weights is not None else {}, mix, order, len(vocab),
                           index[BOS], cutoffs, on_components=hook, rescue=rescue,
@@ -686,6 +690,9 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
         outputs.append(EXPANSIONS_FILE)
     _copy_ocr_table(out)
     outputs.append(OCR_FILE)
+    if trigger_arrays is not None:
+        triggers.write(out / triggers.TRIGGERS_FILE, trigger_arrays)
+        outputs.append(triggers.TRIGGERS_FILE)
     arrays, tables = file_arrays(lm)
     layout = write_arrays(out / LM_FILE, arrays)
     meta = {
@@ -715,6 +722,8 @@ def build_model(corpus: list[Path] | dict[str, list[Path]], out: Path, fallback:
         "tables": tables,
         "licence": licence,
         "min_word_count": min_word_count,
+        **({"triggers": {"entries": int(len(trigger_arrays["codes"])), "window": [triggers.NEAR, triggers.FAR],
+                        "beta": triggers.BETA}} if trigger_arrays is not None else {}),
     }
     (out / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _log(f"wrote {out}: {sum(f.stat().st_size for f in out.iterdir()) / 1e6:.1f} MB")

@@ -12,6 +12,7 @@ MAX_ORDER = 64 // ID_BITS
 DEFAULT_CUTOFFS = {2: 1, 3: 2, 4: 2}
 DEFAULT_MIN_WORD_COUNT = 20  # non-syllable words seen this often get an LM symbol of their own
 DEFAULT_GAZETTEER_WEIGHT = 1  # times each gazetteer entry is counted
+DEFAULT_TRIGGER_ENTRIES = 400_000  # (form, context key) scores of the trigger table (``triggers``)
 UNSPECIFIED_LICENCE = "not stated: the licences of the input corpora apply (see 'inputs')"
 # What a corpus directory contributes (``--glob`` chooses others, e.g. to leave out side
 # files such as a title list kept as .txt beside the corpus).

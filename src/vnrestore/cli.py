@@ -18,7 +18,7 @@ from typing import BinaryIO, Iterator
 
 from . import Options, Restorer, TokenChoice, VnrestoreError, __version__, batch, ocrxml, progress, records, schema
 from .buildconfig import (CORPUS_PATTERNS, DEFAULT_FALLBACK, DEFAULT_GAZETTEER_WEIGHT, DEFAULT_MIN_WORD_COUNT,
-                          DEFAULT_ORDER, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE)
+                          DEFAULT_ORDER, DEFAULT_TRIGGER_ENTRIES, MAX_ORDER, MIXES, UNSPECIFIED_LICENCE)
 from .errors import OutputError
 from .model import META_FILE, Model
 from .pipeline import MODES, RESTORED
@@ -293,7 +293,8 @@ def cmd_build_model(args: argparse.Namespace) -> int:
                     min_word_count=args.min_word_count,
                     expand_abbreviations=not args.no_expansions, gazetteer=args.gazetteer,
                     gazetteer_weight=args.gazetteer_weight, weights=dict(args.weight or ()), mix=args.mix,
-                    rescue=dict(args.keep_best or ()), mix_in=dict(args.mix_in or ()))
+                    rescue=dict(args.keep_best or ()), mix_in=dict(args.mix_in or ()),
+                    trigger_entries=args.trigger_entries)
     except ValueError as exc:
         # A vocabulary too large for the id width, or an order out of range: the
         # user's data or options, not a bug, so one line rather than a traceback.
@@ -554,6 +555,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --mix counts: also interpolate this component's own model into the "
                             "pooled one with weight λ (0 < λ, the λs summing to less than 1), to favour "
                             "its register without multiplying counts (repeatable)")
+    build.add_argument("--trigger-entries", type=_int_between(0, 1 << 24), default=DEFAULT_TRIGGER_ENTRIES,
+                       metavar="N",
+                       help="scores kept in the trigger table, which lets the words 3 to 6 words away "
+                            f"weigh a word's forms (default {DEFAULT_TRIGGER_ENTRIES:,}; 0: no table)")
     build.add_argument("--glob", action="append", metavar="PATTERN",
                        help="which files of a corpus directory to read (repeatable; default: "
                             f"{' '.join(CORPUS_PATTERNS)}), e.g. --glob '*.txt.xz' to leave out "

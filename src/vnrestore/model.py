@@ -35,6 +35,7 @@ from .candidates import Lexicon
 from .lm import NgramLM, from_file_arrays
 from .metacheck import check_meta
 from .ocrmodel import ConfusionTable
+from .triggers import TRIGGERS_FILE, TriggerTable
 
 # 2: n-grams in hashed tables with 8-bit quantised values (lm.HashedTable; parameters
 #    under "tables" in model.json).  1: sorted uint64 keys and float16 values.
@@ -46,7 +47,7 @@ ABBREVIATIONS_FILE = "abbreviations.tsv"  # optional
 EXPANSIONS_FILE = "expansions.tsv"  # optional: abbreviation -> the LM symbols it is read as
 
 OCR_FILE = "ocr-confusions.tsv"  # optional: without it, the packaged OCR error table
-_OPTIONAL_FILES = (ABBREVIATIONS_FILE, EXPANSIONS_FILE, OCR_FILE)
+_OPTIONAL_FILES = (ABBREVIATIONS_FILE, EXPANSIONS_FILE, OCR_FILE, TRIGGERS_FILE)
 _ALIGN = 16
 
 
@@ -86,6 +87,7 @@ class Model:
     # abbreviation -> (the LM symbols it is read as, where that reading came from)
     expansions: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     ocr_table: ConfusionTable | None = None  # the OCR error model, parsed and checked at load
+    triggers: TriggerTable | None = None  # words 3 to 6 words away weighing a word's forms (``triggers``)
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, verify: bool = True) -> "Model":
@@ -114,8 +116,11 @@ class Model:
             abbreviations, origin = _read_abbreviations(directory / ABBREVIATIONS_FILE)
         if EXPANSIONS_FILE in meta["files"]:
             expansions = _read_expansions(directory / EXPANSIONS_FILE)
-        return cls(directory, meta, Lexicon(symbols, counts, capitalized), lm, abbreviations, origin, expansions,
-                   ConfusionTable.read_tsv(ocr_table_file(directory)))
+        lexicon = Lexicon(symbols, counts, capitalized)
+        triggers = (TriggerTable.read(directory / TRIGGERS_FILE, lexicon.ids) if TRIGGERS_FILE in meta["files"]
+                    else None)
+        return cls(directory, meta, lexicon, lm, abbreviations, origin, expansions,
+                   ConfusionTable.read_tsv(ocr_table_file(directory)), triggers)
 
 
 def table_file(directory: Path, name: str) -> Path:

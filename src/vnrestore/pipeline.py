@@ -66,6 +66,8 @@ class Options:
     channel_weight: float = 1.0  # ocr mode: weight of log P(OCR reading | syllable)
     keep_score: float = -12.0    # ocr mode: channel score of leaving a word as the OCR read it
     memory_weight: float = 1.0   # weight of the document's own choices for a word (``memory``; 0: off)
+    trigger_weight: float = 0.15  # weight of what the words 3 to 6 words away say of a word's forms
+    #                               (``triggers``; 0: off, as for a model without the table)
 
     def __post_init__(self):
         _check_options(self)
@@ -73,8 +75,8 @@ class Options:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
-        if self.name_weight < 0 or self.name_list_weight < 0 or self.memory_weight < 0:
-            raise ValueError("name_weight, name_list_weight and memory_weight must not be negative")
+        if min(self.name_weight, self.name_list_weight, self.memory_weight, self.trigger_weight) < 0:
+            raise ValueError("name_weight, name_list_weight, memory_weight and trigger_weight must not be negative")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
 
@@ -331,10 +333,12 @@ class Restorer:
         lattice_of, source = plan.lattice_of, plan.source
         lat = build_lattices(plan, self.model.lexicon, self._unk, self._names, self._bonus,
                              self.options.channel_weight, self._abbreviations)
+        groups = many.first_tokens(plan.tokens, spans)
+        if self.options.trigger_weight and self.model.triggers is not None:
+            self.model.triggers.add_to(lat, plan, self.model.lexicon, self.options.trigger_weight, groups)
         paths = decode(lat.lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam,
                        costs=lat.costs)
         if self._memory is not None:
-            groups = many.first_tokens(plan.tokens, spans)
             paths, notes = self._memory.revise(plan.tokens, lat, paths, self.model.lm, self._bos, self._eos,
                                                self.options.beam, groups)
             plan.detail.update(notes)
@@ -406,7 +410,7 @@ def _text_list(texts: Iterable[str], name: str) -> list[str]:
 # -- argument checks (wrong types raise TypeError/ValueError naming the argument) ------
 _OPTION_TYPES = {"style": str, "mode": str, "beam": int, "max_candidates": int,
                  "name_weight": float, "name_list_weight": float, "channel_weight": float, "keep_score": float,
-                 "memory_weight": float}
+                 "memory_weight": float, "trigger_weight": float}
 
 
 def _check_options(options: Options) -> None:
