@@ -94,6 +94,12 @@ def test_a_wrong_number_of_entries_is_refused(tmp_path, entries):
         build_model([corpus], tmp_path / "model", fallback=None, jobs=1, trigger_entries=entries)
 
 
+def test_far_words_settle_a_word_with_the_packaged_model():
+    text = "Cong chuc Dia chinh cho biet con 17 ho chua nhan tien boi thuong."  # made up
+    assert "biết con 17" in Restorer(trigger_weight=0, memory_weight=0).restore(text)
+    assert "biết còn 17" in Restorer(memory_weight=0).restore(text)
+
+
 def test_the_packaged_model_has_a_table_within_its_size():
     model = Model.load()
     assert model.triggers is not None

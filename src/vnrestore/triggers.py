@@ -1,12 +1,11 @@
 """Triggers: which form of a word the words a little further away favour.
 
-The trigram LM reads two words either side.  In "con 17 ho chua nhan tien boi thuong"
-it settles ho on "họ chưa" (they have not), though "tiền bồi thường" a few words on says
-this is about households (hộ); "buon ban lon chua duoc kiem soat" is pigs (lợn), not
-"big" (lớn), because of the words around it, not the ones next to it.  This is the
-trigger idea of language modelling (Lau, Rosenfeld & Roukos 1993), kept small: the plain
-keys of the words 3 to 6 words away vote, each on its own (naive Bayes), for the forms
-of the word between them.
+The trigram LM reads two words either side.  In "cho biet con 17 ho chua nhan tien boi
+thuong" it reads con (child) where "tiền bồi thường" a few words on says còn (there
+remain): what a text is about lives in the words around a word, not only the ones next
+to it.  This is the trigger idea of language modelling (Lau, Rosenfeld & Roukos 1993),
+kept small: the plain keys of the words 3 to 6 words away vote, each on its own (naive
+Bayes), for the forms of the word between them.
 
 For a form w of key k and a key c, from the corpus counts n(w, c) of c being 3 to 6
 words from w (``table``):
@@ -16,8 +15,9 @@ words from w (``table``):
 
 which is 0 where c says nothing about the forms of k, and shrinks to 0 for pairs seen
 rarely.  A candidate's score at run time is ``weight`` times the sum over the keys
-around it (``TriggerTable.scores``).  Only the `entries` pairs (``buildconfig.DEFAULT_CONTEXT_ENTRIES``) with the most
-evidence are kept (max(n(w, c), n(k, c) P(w | k)) * |score|); a pair not kept scores 0.
+around it (``TriggerTable.scores``).  Only the `entries` pairs with the most evidence
+(max(n(w, c), n(k, c) P(w | k)) * |score|; ``buildconfig.DEFAULT_TRIGGER_ENTRIES``) are
+kept; a pair not kept scores 0.
 Window, BETA, the number kept and the weight are global settings chosen on the whole
 development sets (README, "Triggers: words beyond the LM's reach").
 
