@@ -24,6 +24,18 @@ def shared_restorer() -> Restorer:
     return Restorer()
 
 
+def build_small(root: Path, text: str, **options) -> Path:
+    """A model built into `root`/model from `text`, a tiny corpus a test wrote (saved as
+    `root`/corpus.txt): no fallback inventory, trigrams seen once kept, one job, unless
+    `options` (``build_model``'s) say otherwise."""
+    from vnrestore.build import build_model  # the build's imports only where a test builds
+
+    corpus = root / "corpus.txt"
+    corpus.write_text(text, encoding="utf-8")
+    build_model([corpus], root / "model", **{"fallback": None, "order": 3, "cutoffs": {3: 1}, "jobs": 1, **options})
+    return root / "model"
+
+
 @pytest.fixture(scope="module")
 def restorer() -> Restorer:
     """`shared_restorer()`; a test file that needs other options defines its own."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from vnrestore.build import build_model
 from vnrestore.model import Model
 from vnrestore.pipeline import Restorer
+from conftest import build_small
 
 # Written for this test.  As a common word "ha" is mostly "hạ" (hạ cánh, mùa hạ), but
 # written capitalized inside a sentence it is always the name "Hà".
@@ -29,11 +29,7 @@ Hôm nay anh Nam đi làm sớm.
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Model:
-    root = tmp_path_factory.mktemp("names")
-    corpus = root / "corpus.txt"
-    corpus.write_text(CORPUS, encoding="utf-8")
-    build_model([corpus], root / "model", fallback=None, order=3, cutoffs={3: 1}, jobs=1)
-    return Model.load(root / "model")
+    return Model.load(build_small(tmp_path_factory.mktemp("names"), CORPUS))
 
 
 def test_names_are_symbols_of_their_own(model):

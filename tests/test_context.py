@@ -9,13 +9,13 @@ from collections import Counter
 import pytest
 
 from vnrestore import abbrev
-from vnrestore.build import build_model
 from vnrestore.gazetteer import read_segments, unit_symbols
 from vnrestore.lattice import build_lattices
 from vnrestore.model import EXPANSIONS_FILE, Model, file_sha256
 from vnrestore.pipeline import Options, Restorer
 from vnrestore.plan import ABBREVIATION
 from vnrestore.segment import UNK
+from conftest import build_small
 
 
 def test_initials_spell_the_abbreviation():
@@ -73,18 +73,15 @@ Khoa cập nhật CTĐT mới.
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Model:
     root = tmp_path_factory.mktemp("context")
-    corpus = root / "corpus.txt"
-    corpus.write_text(CORPUS, encoding="utf-8")
     names = root / "names"
     names.mkdir()
     (names / "names-admin-x.txt").write_text("Xã Bưa Ngoại, Huyện Tiền Hải\n", encoding="utf-8")
     abbrev.MIN_ATTESTED, saved = 2, abbrev.MIN_ATTESTED
     try:
-        build_model([corpus], root / "model", fallback=None, order=3, cutoffs={3: 1}, jobs=1,
-                    min_word_count=2, gazetteer=names, gazetteer_weight=2)
+        directory = build_small(root, CORPUS, min_word_count=2, gazetteer=names, gazetteer_weight=2)
     finally:
         abbrev.MIN_ATTESTED = saved
-    return Model.load(root / "model")
+    return Model.load(directory)
 
 
 def test_the_build_writes_the_tables_with_their_hashes(model):

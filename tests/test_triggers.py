@@ -15,6 +15,7 @@ from vnrestore.cli import main
 from vnrestore.errors import ModelError
 from vnrestore.model import Model
 from vnrestore.pipeline import Options, Restorer
+from conftest import build_small
 
 # The words next to lợn and lớn are the same ("thấy có _ ở đó"); lớn is the more frequent
 # form; only "trại heo chăn nuôi" or "nhà cửa đường phố", 3 to 6 words away, tell them apart.
@@ -27,11 +28,7 @@ HOUSES = "nha cua duong pho thi thay co lon o do."
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Model:
-    root = tmp_path_factory.mktemp("triggers")
-    corpus = root / "corpus.txt"
-    corpus.write_text(CORPUS, encoding="utf-8")
-    build_model([corpus], root / "model", fallback=None, order=3, cutoffs={3: 1}, jobs=1)
-    return Model.load(root / "model")
+    return Model.load(build_small(tmp_path_factory.mktemp("triggers"), CORPUS))
 
 
 def test_the_build_writes_the_table_and_records_it(model):
@@ -68,10 +65,7 @@ def test_words_of_another_text_never_count(model):
 
 
 def test_a_model_without_the_table_restores_as_before(tmp_path):
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text(CORPUS, encoding="utf-8")
-    build_model([corpus], tmp_path / "model", fallback=None, order=3, cutoffs={3: 1}, jobs=1, trigger_entries=0)
-    model = Model.load(tmp_path / "model")
+    model = Model.load(build_small(tmp_path, CORPUS, trigger_entries=0))
     assert model.triggers is None and not (tmp_path / "model" / triggers.TRIGGERS_FILE).exists()
     assert Restorer(model, trigger_weight=1.0).restore(PIGS) == "trại heo chăn nuôi thì thấy có lớn ở đó."
 

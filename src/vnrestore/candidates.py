@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .orthography import is_valid_syllable, key, strip_accents
 from .segment import CAPITALIZED_MARK, SPECIAL_SYMBOLS
 
@@ -40,6 +42,7 @@ class Lexicon:
         self._plain = {name: plain for plain, name in self._as_name.items()}
         self._candidates: dict[str, tuple[int, ...]] = {}
         self._log_prior_capitalized: dict[int, float] = {}
+        self._plain_ids: np.ndarray | None = None
 
     def _fill(self, word_key: str) -> tuple[int, ...]:
         """The candidates of one key: its valid syllables, most frequent first, only
@@ -74,6 +77,15 @@ class Lexicon:
     def plain(self, word_id: int) -> int:
         """The form behind an id: itself, or the form of a capitalized-inside symbol."""
         return self._plain.get(word_id, word_id)
+
+    def plain_ids(self) -> np.ndarray:
+        """``plain`` for every id at once (^form -> form, others themselves), made on
+        first use and shared by every restorer of the model."""
+        if self._plain_ids is None:
+            ids = np.arange(len(self.symbols), dtype=np.int64)
+            ids[list(self._plain)] = list(self._plain.values())
+            self._plain_ids = ids  # one store: threads racing here store equal arrays
+        return self._plain_ids
 
     def keys(self) -> list[str]:
         """Every key that has candidates, in the order of their first valid syllable."""

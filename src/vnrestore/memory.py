@@ -55,7 +55,7 @@ class DocumentMemory:
         self.prior = prior
         self.margin = MARGIN
         self.as_read = np.array(sorted(as_read), dtype=np.int64)  # keep a word as read: no form, no vote
-        self._plain = np.array([lexicon.plain(i) for i in range(len(lexicon.symbols))], dtype=np.int64)
+        self._plain = lexicon.plain_ids()
         self._key_text: dict[int, str] = {}  # form id -> its key
 
     def _key_numbers(self, forms: np.ndarray) -> np.ndarray:

@@ -143,7 +143,6 @@ class TriggerTable:
         self._scale = scale
         self._offsets = np.concatenate([np.arange(-self.far, -self.near + 1), np.arange(self.near, self.far + 1)])
         self._key_memo: dict[str, int] = {}  # word as written -> its key's index (only ever gains equal values)
-        self._plain: tuple | None = None
 
     def _prepare(self) -> None:
         """One row of codes per form that has any (3,600 forms by 2,600 keys: 9 MB), made
@@ -160,6 +159,7 @@ class TriggerTable:
             self._row_of[ids[ids >= 0]] = np.arange(int((ids >= 0).sum()))
             self._dense = np.zeros((int((ids >= 0).sum()), len(self.keys)), dtype=np.int8)
             self._dense[self._row_of[owner[known]], context[known]] = codes[known]
+            self._arrays = None  # the dense rows replace them
             self._ready = True
 
     @classmethod
@@ -177,15 +177,21 @@ class TriggerTable:
         the table (-1: none) and the number of the text it belongs to (`groups`: the
         first token of each text after the first, as ``many.first_tokens`` gives)."""
         words = [(i, token.text) for i, token in enumerate(tokens) if token.kind == WORD]
-        memo, index = self._key_memo, self.keys
-        for _, text in words:
-            if text not in memo and len(memo) < _MEMO_SIZE:
-                memo[text] = index.get(key(text), _NO_KEY)
-        word_keys = [memo[text] if text in memo else index.get(key(text), _NO_KEY) for _, text in words]
+        word_keys = [self._key_index(text) for _, text in words]
         ordinal = {i: n for n, (i, _) in enumerate(words)}
         text_of = np.searchsorted(np.asarray(groups, dtype=np.int64), np.array([i for i, _ in words], dtype=np.int64),
                                   side="right")
         return ordinal, np.array(word_keys, dtype=np.int64), text_of
+
+    def _key_index(self, text: str) -> int:
+        """The table's index of the key of a word as written (-1: none), remembered for
+        up to _MEMO_SIZE words (a dict store: threads racing here store equal values)."""
+        found = self._key_memo.get(text)
+        if found is None:
+            found = self.keys.get(key(text), _NO_KEY)
+            if len(self._key_memo) < _MEMO_SIZE:
+                self._key_memo[text] = found
+        return found
 
     def scores(self, flat: np.ndarray, owner: np.ndarray, word_keys: np.ndarray, text_of: np.ndarray) -> np.ndarray:
         """The score of each candidate (`flat`: LM ids of plain forms) of the word
@@ -224,7 +230,7 @@ class TriggerTable:
         sizes = np.array([len(x[3]) for x in picked], dtype=np.int64)
         flat = np.fromiter((c for x in picked for c in x[3]), dtype=np.int64, count=int(sizes.sum()))
         owner = np.repeat(np.array([ordinal[x[2]] for x in picked], dtype=np.int64), sizes)
-        total = weight * self.scores(self._plain_ids(lexicon)[flat], owner, word_keys, text_of)
+        total = weight * self.scores(lexicon.plain_ids()[flat], owner, word_keys, text_of)
         starts = np.cumsum(sizes) - sizes
         said = np.flatnonzero(np.add.reduceat(total != 0, starts))  # positions with any score
         values = total.tolist()
@@ -232,11 +238,3 @@ class TriggerTable:
             s, p = picked[k][0], picked[k][1]
             mine, old = values[starts[k]:starts[k] + sizes[k]], lat.costs[s][p]
             lat.costs[s][p] = [a + b for a, b in zip(old, mine)] if old else mine
-
-    def _plain_ids(self, lexicon: Lexicon) -> np.ndarray:
-        """LM id -> the id of its plain form (^form -> form), made once per lexicon."""
-        cached = self._plain
-        if cached is None or cached[0] is not lexicon:
-            cached = self._plain = (lexicon, np.array([lexicon.plain(i) for i in range(len(lexicon.symbols))],
-                                                      dtype=np.int64))
-        return cached[1]
