@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vnrestore.pipeline import Restorer
 from vnrestore.segment import BOS, CODE_SYM, EOS, NUM, PUNCT_SYM, UNK, segments, symbol
 from vnrestore.tokenize import NEWLINE, SPACE, tokenize
 
@@ -47,7 +48,7 @@ def test_sentence_ends(text, expected):
         ("công tác dân\nVận động", ["công tác dân", "Vận động"]),
         # so does a line that starts with a number, a code or punctuation (list items)
         ("công tác\n1) vận", ["công tác", "1 ) vận"]),
-        ("công tác\n- vận", ["công tác", "- vận"]),
+        ("công tác\n- vận", ["công tác", "- vận"]),  # as the build reads it (below: the runtime)
         ("công tác\nđảng viên", ["công tác đảng viên"]),
         # an ALL-CAPS line before a line that starts ALL-CAPS: one heading over two lines
         ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT\nNAM", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]),
@@ -62,6 +63,25 @@ def test_sentence_ends(text, expected):
 )
 def test_line_breaks(text, expected):
     assert seg_texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("công tác\n- vận", ["công tác", "vận"]),  # a list item's bullet: no symbol of the LM
+        ("công tác\n+ vận; - dân", ["công tác", "vận ; - dân"]),  # only where a segment opens
+        ("công tác\n-vận", ["công tác", "- vận"]),  # no space after it: no bullet
+        ("Xong. • Họp", ["Xong .", "Họp"]),
+    ],
+)
+def test_the_runtime_leaves_bullets_out(text, expected):
+    tokens = list(tokenize(text))
+    assert [" ".join(tokens[i].text for i in seg) for seg in segments(tokens, bullets=True)] == expected
+
+
+def test_a_list_items_first_word_reads_as_a_sentence_start():
+    # made up: after the corpus' dialogue dashes, "- Goi thau" was read "- Gọi thầu"
+    assert Restorer().restore("- Goi thau so 02: thi cong") == "- Gói thầu số 02: thi công"
 
 
 def test_symbols():

@@ -33,7 +33,7 @@ def build_lattices(plan: Plan, lexicon: Lexicon, unk: int, names: NameSource,
     """A known abbreviation fills one fixed position per symbol of what it stands for; a
     word that is no syllable is its own LM symbol if the model has one, else <unk>."""
     tokens, lattice_of, channel_of = plan.tokens, plan.lattice_of, plan.channel_of
-    segs = segments(tokens)
+    segs = segments(tokens, bullets=True)
     positions, lattices, costs = [], [], []
     for seg in segs:
         position, lattice, cost = [], [], []

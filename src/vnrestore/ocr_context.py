@@ -162,7 +162,6 @@ class OcrContext:
         each side, a word (or a closing bracket) beyond, and a lower-case word on one
         side ("chua ¢ nha", "hiém ¢ Viét", "tao) & trinh", "yéu thi &" ending a line);
         "Johnson & Johnson" is left alone."""
-        tokens = self.tokens
         before = self._beside(i, -1)
         after = self._beside(i, 1)
         if before is False or after is False:

@@ -22,6 +22,7 @@ SPECIAL_SYMBOLS = (BOS, EOS, UNK, NUM, CODE_SYM, PUNCT_SYM)
 # Punctuation the LM keeps as itself; anything rarer becomes <punct>.
 PUNCTUATION = tuple(".,;:!?()[]\"'“”‘’-–—…/%&*+=<>«»")
 _SENTENCE_END = frozenset(".!?…")
+BULLETS = frozenset("-–—+•*")
 
 
 def symbol(token: Token) -> str:
@@ -55,8 +56,15 @@ def capitalized_inside(tokens: list[Token], seg: list[int], k: int) -> bool:
     return before.kind in (WORD, NUMBER) or before.text == ","
 
 
-def segments(tokens: list[Token]) -> list[list[int]]:
-    """Group the indices of content tokens (not spaces or line breaks) into segments."""
+def segments(tokens: list[Token], bullets: bool = False) -> list[list[int]]:
+    """Group the indices of content tokens (not spaces or line breaks) into segments.
+
+    `bullets` (the runtime's reading): a dash or bullet that opens a segment before a
+    space is left out, so a list item's first word is scored as a sentence start.  The
+    build keeps it: a line-opening dash in the corpus mostly opens a novel's dialogue
+    (23,700 lines of the literature, against 15,300 list items in the legal texts), and
+    kept, that dialogue stays behind the dash instead of in every sentence start
+    (building without the dashes cost wiki 18 and news 12 syllables; README)."""
     result: list[list[int]] = []
     current: list[int] = []
     line_caps: bool | None = None  # the line's words so far are ALL-CAPS (None: no word yet)
@@ -88,6 +96,9 @@ def segments(tokens: list[Token]) -> list[list[int]]:
             continue
         if kind == WORD and line_caps is not False and not (len(tok.text) == 1 and tok.text.isupper()):
             line_caps = _all_caps(tok.text)  # a lone capital (XÃ ĐÔNG HƯNG A) neither makes nor breaks one
+        if bullets and not current and kind == PUNCT and tok.text in BULLETS and i + 1 < n and tokens[i + 1].kind == SPACE:
+            i += 1  # layout, not language: the item opens its sentence as any other
+            continue
         current.append(i)
         if kind == PUNCT and tok.text in _SENTENCE_END:
             following = tokens[i + 1].kind if i + 1 < n else SPACE
