@@ -57,6 +57,24 @@ def test_the_weight_lets_far_words_decide(model):
     assert with_triggers.restore(HOUSES) == "nhà cửa đường phố thì thấy có lớn ở đó."
 
 
+
+def test_far_words_weigh_an_ocr_reading_too(model):
+    # OCR mode: the channel offers both forms of "lon" (and of "1on"); the far words choose
+    without = Restorer(model, mode="ocr", trigger_weight=0, memory_weight=0)
+    with_triggers = Restorer(model, mode="ocr", trigger_weight=1.0, memory_weight=0)
+    assert without.restore(HOUSES) == "nhà cửa đường phố thì thấy có lợn ở đó."
+    assert with_triggers.restore(HOUSES) == "nhà cửa đường phố thì thấy có lớn ở đó."
+    assert with_triggers.restore(PIGS.replace(" lon ", " 1on ")) == "trại heo chăn nuôi thì thấy có lợn ở đó."
+
+
+def test_far_words_leave_a_vietnamese_engines_syllables_be(model):
+    # a line with Vietnamese letters was not read by an English model: its written
+    # syllables keep their tones, however strongly the far words vote
+    strong = Restorer(model, mode="ocr", trigger_weight=5.0, memory_weight=0)
+    assert strong.restore(HOUSES) == "nhà cửa đường phố thì thấy có lớn ở đó."
+    written = "nhà cửa đường phố thì thấy có lợn ở đó."
+    assert strong.restore(written) == written
+
 def test_words_of_another_text_never_count(model):
     restorer = Restorer(model, trigger_weight=1.0, memory_weight=0)
     texts = ["trai heo chan nuoi", "thi thay co lon o do."]  # the pig words belong to the first text only

@@ -171,6 +171,7 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
     channel_of: dict[int, tuple[float, ...]] = {}
     source: dict[int, str] = {}
     fixed: dict[int, str] = {}
+    as_written: set[int] = set()
     for i, tok in enumerate(tokens):
         if tok.kind == PUNCT and context.comma_read_as_period(i):
             fixed[i] = ","
@@ -191,6 +192,7 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
             if respelled:  # its own form, or another tone of it if the context insists
                 lattice_of[i], channel_of[i] = respelled
                 source[i] = RESTORED
+                as_written.add(i)
                 continue
         if tok.text in known or context.kept_as_written(i):
             source[i] = KEPT
@@ -210,7 +212,7 @@ def plan_ocr(tokens: list[Token], ocr: "OcrCandidates", abbreviations: dict[str,
             lattice_of[i] = ids + (unk_id,)
             channel_of[i] = channel + (keep,)
         source[i] = RESTORED
-    return Plan(tokens, lattice_of, channel_of, source, fixed)
+    return Plan(tokens, lattice_of, channel_of, source, fixed, as_written=as_written)
 
 
 def _fold_map(table: ConfusionTable) -> dict[str, str]:

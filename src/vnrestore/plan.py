@@ -28,3 +28,6 @@ class Plan:
     source: dict[int, str]
     fixed: dict[int, str]                     # token index -> output (abbreviations)
     detail: dict[int, str] = field(default_factory=dict)  # token index -> where its output came from, for explain
+    # OCR mode: written syllables on a line no English model read, offered in their other
+    # tones only where the LM insists (``ocr.plan_ocr``); the triggers leave them be
+    as_written: set[int] = field(default_factory=set)

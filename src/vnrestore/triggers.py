@@ -212,19 +212,20 @@ class TriggerTable:
 
     def add_to(self, lat: Lattices, plan: Plan, lexicon: Lexicon, weight: float, groups: Sequence[int] = ()) -> None:
         """Add `weight` times each candidate's score to the prior scores of `lat`, for
-        every word being restored from its lexicon candidates (OCR readings, whose
-        candidates have keys of their own, are left to the channel).  The context
-        crosses sentences and lines, as the corpus counts did (within one sentence only:
-        reports 98.03 -> 97.95 %, README), but never the start of another text
+        every word being restored.  An OCR reading's candidates may have keys of their
+        own: each is scored among the forms of its key (the channel weighs the keys),
+        and the context is the keys of the words as read, so a garbled neighbour
+        (ciia) has no say; a syllable as a Vietnamese-aware engine wrote it
+        (``Plan.as_written``) keeps its tone unless the LM insists.  The context
+        crosses sentences and lines, as the corpus counts did (within one sentence
+        only: reports 98.03 -> 97.95 %, README), but never the start of another text
         (`groups`), so ``restore_many`` gives what ``restore`` gives each text; like
         the document memory, it reads one block (``pipeline.BLOCK_CHARS``)."""
-        lattice_of, channel_of = plan.lattice_of, plan.channel_of
-        if channel_of:  # an OCR-mode plan
-            return
+        lattice_of = plan.lattice_of
         ordinal, word_keys, text_of = self._word_keys(plan.tokens, groups)
         picked = [(s, p, i, cands) for s, (seg, lattice) in enumerate(zip(lat.positions, lat.lattices))
                   for p, (i, cands) in enumerate(zip(seg, lattice)) if len(cands) > 1]
-        picked = [x for x in picked if x[2] in lattice_of and x[2] in ordinal]
+        picked = [x for x in picked if x[2] in lattice_of and x[2] in ordinal and x[2] not in plan.as_written]
         if not picked:
             return
         sizes = np.array([len(x[3]) for x in picked], dtype=np.int64)
@@ -234,7 +235,10 @@ class TriggerTable:
         starts = np.cumsum(sizes) - sizes
         said = np.flatnonzero(np.add.reduceat(total != 0, starts))  # positions with any score
         values = total.tolist()
+        keep = lexicon.id(UNK)
         for k in said.tolist():
             s, p = picked[k][0], picked[k][1]
             mine, old = values[starts[k]:starts[k] + sizes[k]], lat.costs[s][p]
+            if keep in picked[k][3]:  # keeping the word as written (des, Facebook) is no form of a key:
+                mine[picked[k][3].index(keep)] = max(mine)  # the votes choose among the readings only
             lat.costs[s][p] = [a + b for a, b in zip(old, mine)] if old else mine
