@@ -11,9 +11,9 @@ from vnrestore.segment import BOS, CODE_SYM, EOS, NUM, PUNCT_SYM, UNK, segments,
 from vnrestore.tokenize import NEWLINE, SPACE, tokenize
 
 
-def seg_texts(text: str) -> list[str]:
+def seg_texts(text: str, bullets: bool = False) -> list[str]:
     tokens = list(tokenize(text))
-    return [" ".join(tokens[i].text for i in seg) for seg in segments(tokens)]
+    return [" ".join(tokens[i].text for i in seg) for seg in segments(tokens, bullets=bullets)]
 
 
 @pytest.mark.parametrize(
@@ -75,8 +75,7 @@ def test_line_breaks(text, expected):
     ],
 )
 def test_the_runtime_leaves_bullets_out(text, expected):
-    tokens = list(tokenize(text))
-    assert [" ".join(tokens[i].text for i in seg) for seg in segments(tokens, bullets=True)] == expected
+    assert seg_texts(text, bullets=True) == expected
 
 
 def test_a_list_items_first_word_reads_as_a_sentence_start():
