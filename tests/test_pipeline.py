@@ -212,6 +212,9 @@ ACCENTED = [
     "Anh cho em một quyển sách.",
     "Tôi yêu Việt Nam.",
     "ĐOÀN KẾT, ĐOÀN KẾT, ĐẠI ĐOÀN KẾT",
+    # all-caps words that are Vietnamese only with a tone mark (ít, các, tốp): acronyms here
+    "Nhiều công ty IT tham gia; ảnh: AP.",
+    "Tổ chức Hợp tác Trung Á (CAC) được đổi tên, nhóm TOP dẫn đầu.",
     "Mùa thu năm ấy,\nchúng tôi về quê thăm ông bà.\n\nTrời còn khuya, đường nghiêng dốc.",
 ]
 

@@ -29,6 +29,7 @@ from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa
 from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
 from .sources import plan_with
+from .spelled_out import respell
 from .sources.abbreviations import AbbreviationSource
 from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, WordsAfterSlash, read_code_letters,
                             read_code_words)
@@ -349,6 +350,7 @@ class Restorer:
                     chosen[i] = self.model.lexicon.plain(cands[pick])
                 elif i in lattice_of:
                     source[i] = KEPT
+        respell(plan, chosen, self.model.lexicon.symbols, groups)
         return _Decision(plan.tokens, lat, paths, chosen, source, plan.fixed, plan.detail)
 
     def _form(self, token: Token, word_id: int) -> str:

@@ -44,7 +44,7 @@ class LexiconSource:
 
     def propose(self, tokens: list[Token], plan: Plan) -> None:
         lexicon, limit, extra = self.lexicon, self.limit, self.extra
-        accented_lines = _accented_lines(tokens)
+        accented = accented_lines(tokens)
         line = 0
         for i, tok in enumerate(tokens):
             if tok.kind == NEWLINE:
@@ -55,7 +55,9 @@ class LexiconSource:
             text_i = tok.text
             if text_i.isascii():
                 lower = text_i.lower()
-                keep_as_is = line in accented_lines and is_valid_syllable(lower)
+                # on a line written with diacritics, a plain syllable (cho, la) and an
+                # all-caps word that is none as written (IT, NOC, TOP) are meant as written
+                keep_as_is = line in accented and (is_valid_syllable(lower) or _acronym(text_i))
                 cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + extra.get(lower, ())
                 if self.prescribed_hang and lower == "hang" and cands and _every(tokens, i):
                     cands = tuple(c for c in cands if lexicon.symbols[c] == "hằng") or cands
@@ -91,9 +93,10 @@ def _every(tokens: list[Token], i: int) -> bool:
     return len(following) == 1 or following[1] not in _STRETCH
 
 
-def _accented_lines(tokens: list[Token]) -> set[int]:
+def accented_lines(tokens: list[Token]) -> set[int]:
     """Lines written with diacritics: there a plain word that is a valid syllable (cho,
-    la, anh) was most likely meant as written, so it is kept."""
+    la, anh) was most likely meant as written, so it is kept.  An all-caps word that is
+    no syllable as written (IT, AP) says nothing of how the line was typed: not counted."""
     accented: set[int] = set()
     line, marked, plain = 0, 0, 0
     for tok in tokens + [Token(0, 0, NEWLINE, "")]:
@@ -104,6 +107,10 @@ def _accented_lines(tokens: list[Token]) -> set[int]:
         elif tok.kind == WORD:
             if has_accents(tok.text):
                 marked += 1
-            elif tok.text.isascii():
+            elif tok.text.isascii() and not _acronym(tok.text):
                 plain += 1
     return accented
+
+
+def _acronym(text: str) -> bool:
+    return len(text) > 1 and text.isupper() and not is_valid_syllable(text.lower())
