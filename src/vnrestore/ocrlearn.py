@@ -57,8 +57,8 @@ from .ocrmodel import (
     UNK,
     ConfusionTable,
     family_of,
-    sorted_rows,
 )
+from .ocrfile import sorted_rows
 from .orthography import is_valid_syllable, key, strip_accents
 from .tokenize import NEWLINE, SPACE, WORD, tokenize
 

@@ -33,7 +33,7 @@ sums to one.  Gold letters never seen fall back to their family, or to the poole
 ``<any>`` row (same letter / its accent-stripped letter / anything times P0).
 
 The table is a reviewable TSV (``gold, ocr, count, logprob``, natural logs), written and
-read by ``ConfusionTable.write_tsv`` / ``ConfusionTable.read_tsv``.  It is learned from
+read by ``ConfusionTable.write_tsv`` / ``ConfusionTable.read_tsv`` (``vnrestore.ocrfile``).  It is learned from
 OCR'd line pairs by ``vnrestore.ocrlearn``, which explains the training and rebuilds the
 shipped table.
 """
@@ -47,11 +47,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ModelError
 from .orthography import key, split_tone
 
-FORMAT = "vnrestore-ocr-confusions"
-FORMAT_VERSION = 1
 
 EPS = "<eps>"        # the empty OCR substring (a deletion)
 OTHER = "<other>"    # factor for substrings not listed: P = exp(logprob) * P0(substring)
@@ -72,45 +69,7 @@ SELF_FLOOR = 0.05    # every letter is read as itself with at least this probabi
 # --------------------------------------------------------------------------- table
 
 
-def _escape(text: str) -> str:
-    if text == "":
-        return EPS
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif not ch.isprintable():
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _unescape(text: str) -> str:
-    if text == EPS:
-        return ""
-    if "\\" not in text:
-        return text
-    out = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and text[i + 1:i + 2] == "\\":
-            out.append("\\")
-            i += 2
-        elif ch == "\\" and text[i + 1:i + 2] == "u":
-            out.append(chr(int(text[i + 2:i + 6], 16)))
-            i += 6
-        elif ch == "\\" and text[i + 1:i + 2] == "U":
-            out.append(chr(int(text[i + 2:i + 10], 16)))
-            i += 10
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _is_special(symbol: str) -> bool:
+def is_special(symbol: str) -> bool:
     return len(symbol) > 2 and symbol.startswith("<") and symbol.endswith(">")
 
 
@@ -150,7 +109,7 @@ class ConfusionTable:
         fam_other: dict[str, float] = {}
         for gold, ocr, _count, logprob in self.rows:
             p = math.exp(logprob)
-            if _is_family(gold):
+            if is_family(gold):
                 if ocr == OTHER:
                     fam_other[gold[1:-1]] = p
                 else:
@@ -322,130 +281,32 @@ class ConfusionTable:
         total = forward[n][m] * stop
         return math.log(total) if total > 0.0 else -math.inf
 
-    # ---- files -------------------------------------------------------------------
+    # ---- files (``ocrfile``) ------------------------------------------------------
 
     def write_tsv(self, path: Path | str) -> None:
         """Write the table as a sorted, commented TSV (deterministic)."""
-        path = Path(path)
-        lines = [
-            f"# {FORMAT} {FORMAT_VERSION}",
-            "# OCR error model of vnrestore (see vnrestore/ocrmodel.py for the row kinds).",
-            "# Rebuild: python -m vnrestore.ocrlearn PAIRS... -o lexicon/ocr-confusions.tsv (the pair files: lexicon/PROVENANCE.md)",
-        ]
-        for name, digest in self.inputs:
-            lines.append(f"# input: {name} sha256={digest}")
-        lines.append(f"# word_pairs: {self.word_pairs}")
-        if self.stats:
-            lines.append("# stats: " + " ".join(f"{k}={v}" for k, v in self.stats.items()))
-        lines.append(f"# smoothing: {self.smoothing}")
-        lines.append(f"# rows: {len(self.rows)}")
-        lines.append("# columns: gold, ocr, count, logprob (natural log)")
-        lines.append("gold\tocr\tcount\tlogprob")
-        for gold, ocr, count, logprob in sorted_rows(self.rows):
-            lines.append(f"{_escape(gold)}\t{_escape(ocr) if not _is_special(ocr) else ocr}"
-                         f"\t{count}\t{logprob:.5f}")
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from .ocrfile import write_tsv
+
+        write_tsv(self, path)
 
     @classmethod
     def read_tsv(cls, path: Path | str) -> ConfusionTable:
         """Read a table written by ``write_tsv``; raises ``ModelError`` naming the file."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ModelError(f"{path}: cannot read the OCR confusion table ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise ModelError(f"{path}: not a UTF-8 OCR confusion table") from None
-        lines = text.split("\n")
-        first = lines[0].split() if lines else []
-        if len(first) != 3 or first[0] != "#" or first[1] != FORMAT:
-            raise ModelError(f"{path}: not an OCR confusion table (no '# {FORMAT} <version>' first line)")
-        if first[2] != str(FORMAT_VERSION):
-            raise ModelError(
-                f"{path}: OCR confusion table format version {first[2]}, this vnrestore reads "
-                f"version {FORMAT_VERSION}; rebuild it with python -m vnrestore.ocrlearn")
-        inputs, word_pairs, smoothing, stats = [], 0, "", {}
-        rows = []
-        row_count = None  # "# rows: N", written since the reader checks it
-        header_seen = False
-        for number, line in enumerate(lines[1:], start=2):
-            if not line:
-                continue
-            if line.startswith("#"):
-                body = line[1:].strip()
-                if body.startswith("input: "):
-                    name, _, digest = body[len("input: "):].rpartition(" sha256=")
-                    inputs.append((name, digest))
-                elif body.startswith("word_pairs: "):
-                    word_pairs = int(body.split(": ", 1)[1])
-                elif body.startswith("smoothing: "):
-                    smoothing = body.split(": ", 1)[1]
-                elif body.startswith("rows: ") and body[6:].isdigit():
-                    row_count = int(body[6:])
-                elif body.startswith("stats: "):
-                    for item in body.split(": ", 1)[1].split():
-                        k, _, v = item.partition("=")
-                        stats[k] = int(v)
-                continue
-            if not header_seen:
-                if line != "gold\tocr\tcount\tlogprob":
-                    raise ModelError(f"{path}:{number}: expected the column header "
-                                     "'gold<TAB>ocr<TAB>count<TAB>logprob'")
-                header_seen = True
-                continue
-            parts = line.split("\t")
-            try:
-                gold, ocr, count, logprob = parts
-                rows.append((gold if _is_special(gold) else _unescape(gold),
-                             "" if ocr == EPS else ocr if _is_special(ocr) else _unescape(ocr),
-                             int(count), float(logprob)))
-            except ValueError:
-                raise ModelError(f"{path}:{number}: expected 'gold<TAB>ocr<TAB>count<TAB>logprob'") from None
-            _check_row(path, number, rows[-1])
-        if not rows:
-            raise ModelError(f"{path}: OCR confusion table has no rows")
-        _check_whole(path, text, rows, row_count)
-        return cls(rows=rows, inputs=inputs, word_pairs=word_pairs, smoothing=smoothing, stats=stats)
+        from .ocrfile import read_tsv
+
+        return read_tsv(path)
 
     def top_confusions(self, limit: int = 30) -> list[tuple[str, str, int, float]]:
         """The most frequent learned edits that change the letter (not identity, not
         plain accent loss), for review."""
         out = [r for r in self.rows
-               if not _is_special(r[0]) and not _is_special(r[1]) and r[1] != r[0]
+               if not is_special(r[0]) and not is_special(r[1]) and r[1] != r[0]
                and not (len(r[0]) == 1 and r[1] == key(r[0]))]
         out.sort(key=lambda r: (-r[2], r[0], r[1]))
         return out[:limit]
 
 
-# Rows without which the channel is not a distribution: a table that lacks one is cut
-# short or not written by write_tsv (its sections end with <ins>, <base> and <any>).
-REQUIRED_ROWS = ((INS, STOP), (BASE, UNK), *((BASE, n) for n in LENS))
-
-
-def _check_row(path: Path, number: int, row: tuple[str, str, int, float]) -> None:
-    """One row's numbers: a count is never negative, a log-probability is finite (one
-    nan would turn every score it touches into nan)."""
-    _, _, count, logprob = row
-    if count < 0:
-        raise ModelError(f"{path}:{number}: negative count {count}")
-    if not math.isfinite(logprob):
-        raise ModelError(f"{path}:{number}: log-probability {logprob} is not a finite number")
-
-
-def _check_whole(path: Path, text: str, rows, row_count: int | None) -> None:
-    """Signs that the file was cut short: no final line end, fewer rows than its header
-    says, or rows every table has missing."""
-    if not text.endswith("\n"):
-        raise ModelError(f"{path}: OCR confusion table truncated (its last line is incomplete)")
-    if row_count is not None and row_count != len(rows):
-        raise ModelError(f"{path}: OCR confusion table truncated ({len(rows)} rows, its header says {row_count})")
-    present = {(gold, ocr) for gold, ocr, _, _ in rows}
-    missing = [f"{gold} {ocr}" for gold, ocr in REQUIRED_ROWS if (gold, ocr) not in present]
-    if missing:
-        raise ModelError(f"{path}: OCR confusion table truncated or incomplete (no row {missing[0]})")
-
-
-def _is_family(symbol: str) -> bool:
+def is_family(symbol: str) -> bool:
     return len(symbol) == 3 and symbol[0] == "<" and symbol[2] == ">"
 
 
@@ -453,17 +314,3 @@ def family_of(letter: str) -> str:
     """The tone family of a lower-case letter: the letter without its tone mark
     ("ủ" -> "u", "ử" -> "ư", "ế" -> "ê", "đ" -> "đ")."""
     return split_tone(letter)[0] if len(letter) == 1 else letter
-
-
-def _row_order(row: tuple[str, str, int, float]) -> tuple:
-    gold, ocr, count, _ = row
-    if _is_family(gold):
-        section, gold_key = 1, gold[1:-1]
-    else:
-        section = {INS: 2, BASE: 3, ANY: 4}.get(gold, 0)
-        gold_key = gold
-    return (section, len(gold) if section == 0 else 0, gold_key, not _is_special(ocr), -count, ocr)
-
-
-def sorted_rows(rows):
-    return sorted(rows, key=_row_order)
