@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vnrestore import pipeline
+from vnrestore import blocks
 from conftest import shared_restorer
 
 
@@ -54,7 +54,7 @@ def test_explain_many_spans_per_text(restorer):
 
 
 def test_long_texts_are_cut_like_restore(restorer, monkeypatch):
-    monkeypatch.setattr(pipeline, "BLOCK_CHARS", 60)
+    monkeypatch.setattr(blocks, "BLOCK_CHARS", 60)
     texts = ["Cong tac dan van. " * 10, "Toi di hoc", "Cong tac dan van. " * 10]
     assert restorer.restore_many(texts) == [restorer.restore(t) for t in texts]
     assert ["".join(c.output for c in e) for e in restorer.explain_many(texts)] == restorer.restore_many(texts)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vnrestore
-from vnrestore import Options, Restorer, pipeline
+from vnrestore import Options, Restorer, blocks, pipeline
 from vnrestore.orthography import is_valid_syllable, key, normalize_syllable, strip_accents
 from vnrestore.segment import segments, symbol
 from vnrestore.ocr import NOISY_WORD
@@ -263,7 +263,7 @@ def test_foreign_words_and_codes_unchanged(items, vn):
     assert out[len(vn) + 1: len(vn) + 1 + len(text)] == text
 
 
-# Regression (fixed in the source while these tests were written): pipeline._blocks cuts a run of more than 2*BLOCK_CHARS characters without
+# Regression (fixed in the source while these tests were written): blocks.of_text cuts a run of more than 2*BLOCK_CHARS characters without
 # whitespace anywhere; the tail of the cut code no longer has a digit and its pieces are
 # restored as words
 def test_very_long_code_is_unchanged(restorer):
@@ -344,15 +344,15 @@ texts_with_blank_lines = st.tuples(
 def test_restore_lines_equals_restore(text, block_chars):
     restorer, forgetful = shared_restorer(), _forgetful()
     whole, whole_forgetful = restorer.restore(text), forgetful.restore(text)
-    old = pipeline.BLOCK_CHARS
-    pipeline.BLOCK_CHARS = block_chars  # small blocks: exercise the cutting with small texts
+    old = blocks.BLOCK_CHARS
+    blocks.BLOCK_CHARS = block_chars  # small blocks: exercise the cutting with small texts
     try:
         lines = list(restorer.restore_lines(text.splitlines(keepends=True)))
         blocked = restorer.restore(text)
         explained = restorer.explain(text)
         blocked_forgetful = forgetful.restore(text)
     finally:
-        pipeline.BLOCK_CHARS = old
+        blocks.BLOCK_CHARS = old
     # restore and restore_lines cut at the same places, so each word has the same
     # document memory and triggers; they read one block, so only without them does
     # cutting a text into small blocks leave every word as it was
@@ -364,12 +364,12 @@ def test_restore_lines_equals_restore(text, block_chars):
     assert [c.start for c in explained] == sorted(c.start for c in explained)
 
 
-# Regression (fixed in the source while these tests were written): pipeline._blocks only looks for a cut after BLOCK_CHARS: when the text ends
+# Regression (fixed in the source while these tests were written): blocks.of_text only looks for a cut after BLOCK_CHARS: when the text ends
 # in a paragraph that crosses that mark, it cuts the sentence at a space although a
 # paragraph break lies just before the mark ('Nuoc cong | hoa xa hoi ...' -> 'Nước cống
 # hòa ...')
 def test_block_cut_before_a_final_paragraph(restorer):
-    block = pipeline.BLOCK_CHARS
+    block = blocks.BLOCK_CHARS
     filler = "Cong tac dan van la nhiem vu quan trong cua moi nguoi.\n\n"
     last = "Nuoc cong hoa xa hoi chu nghia Viet Nam"
     head = filler * (block // len(filler))
@@ -387,12 +387,12 @@ def test_block_cut_before_a_final_paragraph(restorer):
 def test_restore_lines_on_a_long_text(restorer):
     rng = np.random.default_rng(11)
     paragraphs = []
-    while sum(map(len, paragraphs)) < 2.5 * pipeline.BLOCK_CHARS:
+    while sum(map(len, paragraphs)) < 2.5 * blocks.BLOCK_CHARS:
         lines = [" ".join(rng.choice(PLAIN_WORDS, size=int(rng.integers(3, 15)))) for _ in range(int(rng.integers(1, 5)))]
         lines[0] = lines[0].capitalize()
         paragraphs.append("\n".join(lines) + ".")
     text = "\n\n".join(paragraphs) + "\n"
-    assert len(text) > 2 * pipeline.BLOCK_CHARS
+    assert len(text) > 2 * blocks.BLOCK_CHARS
     whole = restorer.restore(text)
     assert "".join(restorer.restore_lines(text.splitlines(keepends=True))) == whole
     assert "".join(restorer.restore_lines(iter(text.splitlines(keepends=True)))) == whole

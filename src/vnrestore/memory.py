@@ -22,7 +22,7 @@ of speech recognition (Kuhn & De Mori 1990), over the document's own first readi
 In OCR mode the candidates of one token have different keys (ciia: của, cửa, cùa, ...);
 each is weighed against its own key's votes, so the memory says which accented form of
 a word the document uses, never which word.  Votes never cross ``groups`` (separate texts
-of ``restore_many``), and a memory is one block of ``pipeline.BLOCK_CHARS``.  The weight,
+of ``restore_many``), and a memory is one block of ``blocks.BLOCK_CHARS``.  The weight,
 radius and threshold are global settings chosen on whole dev sets, each document restored
 on its own (``benchmarks/tune_memory.py``, README).
 """

@@ -10,22 +10,21 @@ from __future__ import annotations
 import copy
 import math
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
-import regex
-
-from . import many
+from . import automode, blocks, many
 from .casing import apply_case
+from .choices import Decision, TokenChoice
+from .choices import explain as explain_choices
 from .decode import decode
-from .lattice import Lattices, build_lattices
+from .lattice import build_lattices
 from .memory import DocumentMemory
 from .model import Model, table_file
 from .orthography import STYLES, normalize_syllable
-from .ocr import (ENGINE_SAMPLE, OcrCandidates, looks_like_ocr, may_be_vietnamese_engine, plan_ocr,
-                  read_by_vietnamese_engine)
-from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan  # noqa: F401 (the source labels, re-exported)
+from .ocr import OcrCandidates, plan_ocr
+from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan
 from .posterior import posteriors
 from .segment import BOS, EOS, NUM, UNK
 from .sources import plan_with
@@ -38,9 +37,10 @@ from .sources.names import NameSource
 from .tokenize import Token, render, tokenize
 from .userlex import read_user_lexicon
 
+__all__ = ["Options", "Restorer", "TokenChoice", "MODES",
+           "RESTORED", "KEPT", "UNKNOWN", "ABBREVIATION", "PROTECTED"]  # the source labels too
+
 MODES = ("auto", "plain", "ocr")
-BLOCK_CHARS = 32_000  # text decoded per batch; bounds memory on any input size (the document
-#                       memory's arrays peak at about 250 bytes a character of a block)
 _OCR_LOCK = threading.Lock()
 
 
@@ -80,44 +80,6 @@ class Options:
             raise ValueError("name_weight, name_list_weight, memory_weight and trigger_weight must not be negative")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
-
-
-@dataclass(frozen=True)
-class TokenChoice:
-    """What happened to one token: plain data, as returned by ``explain``."""
-
-    start: int
-    end: int
-    kind: str
-    input: str
-    output: str
-    source: str
-    confidence: float = 1.0
-    alternatives: tuple[tuple[str, float], ...] = field(default=())  # (form, probability), best first
-    detail: str = ""  # where an abbreviation's output and LM reading came from ("" if nothing to say)
-
-    def as_dict(self) -> dict:
-        result = {
-            "start": self.start, "end": self.end, "kind": self.kind, "input": self.input,
-            "output": self.output, "source": self.source, "confidence": round(self.confidence, 4),
-            "alternatives": [[form, round(p, 4)] for form, p in self.alternatives],
-        }
-        if self.detail:
-            result["detail"] = self.detail
-        return result
-
-
-@dataclass
-class _Decision:
-    """Everything decoding one block produced, for rendering and explaining."""
-
-    tokens: list[Token]
-    lattices: Lattices                # positions, candidates and prior scores per segment
-    paths: list[list[int]]            # chosen candidate index per position
-    chosen: dict[int, int]            # token index -> chosen word id, for restored words
-    source: dict[int, str]            # token index -> RESTORED/KEPT/UNKNOWN/ABBREVIATION for words
-    fixed: dict[int, str]             # token index -> output decided without the decoder
-    detail: dict[int, str]            # token index -> where its output came from (codes), for explain
 
 
 class Restorer:
@@ -166,20 +128,20 @@ class Restorer:
     def restore(self, text: str) -> str:
         """Restored text: only restored words differ from the input."""
         _check_text(text)
-        return "".join(self._restore_block(block) for _, block in _blocks(text))
+        return "".join(self._restore_block(block) for _, block in blocks.of_text(text))
 
     def explain(self, text: str) -> list[TokenChoice]:
         """Per-token choices; their outputs concatenated equal ``restore(text)``."""
         _check_text(text)
         choices: list[TokenChoice] = []
-        for offset, block in _blocks(text):
+        for offset, block in blocks.of_text(text):
             choices.extend(self._explain_block(block, offset))
         return choices
 
     def restore_many(self, texts: Iterable[str], *, batch_size: int | None = None) -> list[str]:
         """Restore many separate texts (records, cells, titles): one result per text,
         each equal to ``restore(text)``, at about the speed of one ``restore`` over all
-        of them joined (they are decoded together in blocks of about BLOCK_CHARS).
+        of them joined (they are decoded together in blocks of about ``blocks.BLOCK_CHARS``).
 
         Texts never influence each other: each gets its own LM context and, in auto
         mode, its own choice of plain or OCR reading.  `batch_size` caps how many texts
@@ -189,7 +151,7 @@ class Restorer:
         texts = _text_list(texts, "texts")
         results = [""] * len(texts)
         for restorer, indices in self._many_groups(texts, batch_size):
-            if len(indices) == 1 and len(texts[indices[0]]) > BLOCK_CHARS:
+            if len(indices) == 1 and len(texts[indices[0]]) > blocks.BLOCK_CHARS:
                 results[indices[0]] = self.restore(texts[indices[0]])
                 continue
             block, spans = many.join([texts[i] for i in indices], many.SEPARATOR)
@@ -204,7 +166,7 @@ class Restorer:
         texts = _text_list(texts, "texts")
         results: list[list[TokenChoice]] = [[] for _ in texts]
         for restorer, indices in self._many_groups(texts, batch_size):
-            if len(indices) == 1 and len(texts[indices[0]]) > BLOCK_CHARS:
+            if len(indices) == 1 and len(texts[indices[0]]) > blocks.BLOCK_CHARS:
                 results[indices[0]] = self.explain(texts[indices[0]])
                 continue
             block, spans = many.join([texts[i] for i in indices], many.SEPARATOR)
@@ -219,9 +181,9 @@ class Restorer:
         has is kept, none is added).  Context runs across lines as in ``restore``; use
         ``restore_many`` for separate texts.  Output starts before the input ends, and
         memory stays bounded by the block size and the longest paragraph (see
-        ``_line_blocks``)."""
+        ``blocks.of_lines``)."""
         _check_lines(lines)
-        for items in _line_blocks(lines):
+        for items in blocks.of_lines(lines):
             block, spans = many.join(items, None)
             tokens, outputs = self._outputs(block)
             yield from many.cut_outputs(block, tokens, outputs, spans)
@@ -230,74 +192,19 @@ class Restorer:
         """Like ``restore_lines``, with each restored line's token choices (spans count
         from the start of that line)."""
         _check_lines(lines)
-        for items in _line_blocks(lines):
+        for items in blocks.of_lines(lines):
             block, spans = many.join(items, None)
             for mine in many.cut_choices(block, self._explain_block(block, 0), spans):
                 yield "".join(c.output for c in mine), mine
 
     def _many_groups(self, texts: list[str], batch_size: int | None) -> Iterator[tuple["Restorer", list[int]]]:
-        """Groups of texts to decode together, with the restorer for their mode: in auto
-        mode each text's mode is decided from that text alone, as ``restore`` would."""
+        """Groups of texts to decode together, with the restorer for their mode."""
         if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
                                        or batch_size < 1):
             raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
-        by_mode: dict[str, list[int]] = {}
-        for i, text in enumerate(texts):
-            by_mode.setdefault(self._mode_of(text), []).append(i)
-        accented = by_mode.pop(_ACCENTED, [])
-        engine = self._read_by_vietnamese_engine(texts, accented)
-        for i in accented:
-            by_mode.setdefault("ocr" if i in engine else "plain", []).append(i)
-        for mode, indices in by_mode.items():
-            indices.sort()
+        for mode, indices in automode.modes_of(self, texts).items():
             restorer = self._in_mode(mode)
-            yield from ((restorer, group) for group in many.pack(texts, indices, BLOCK_CHARS, batch_size))
-
-    def _mode_of(self, text: str) -> str:
-        mode = self.options.mode
-        if mode != "auto" or len(text) > BLOCK_CHARS:  # a long text: restore decides per block
-            return mode
-        if _NO_OCR_SIGN.search(text) is None:
-            # ASCII without digits or '&' has none of looks_like_ocr's strong signs (a
-            # letter-digit/symbol mix, a word with é), so it is plain: most texts are
-            # decided without tokenizing them twice (11 % of restore_many's time).
-            return "plain"
-        tokens = list(tokenize(text))
-        if looks_like_ocr(tokens, self._ocr_candidates()):
-            return "ocr"
-        return _ACCENTED if may_be_vietnamese_engine(tokens) else "plain"
-
-    def _read_by_vietnamese_engine(self, texts: list[str], indices: list[int]) -> set[int]:
-        """Which of these accented texts a Vietnamese OCR engine read, each judged alone
-        as ``restore`` would (``_vietnamese_engine``), the short ones in blocks of many
-        (one OCR-mode decoding for them all, not one each)."""
-        found = {i for i in indices if len(texts[i]) > ENGINE_SAMPLE and self._vietnamese_engine(texts[i])}
-        ocr = self._engine_check()
-        short = [i for i in indices if len(texts[i]) <= ENGINE_SAMPLE]
-        for group in many.pack(texts, short, BLOCK_CHARS, None):
-            block, spans = many.join([texts[i] for i in group], many.SEPARATOR)
-            decision = ocr._decide(block)
-            for i, mine in zip(group, many.overlapping(decision.tokens, spans)):
-                if read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon, mine):
-                    found.add(i)
-        return found
-
-    def _vietnamese_engine(self, text: str) -> bool:
-        """Whether a Vietnamese OCR engine read this accented block
-        (ocr.read_by_vietnamese_engine): auto mode restores such a block in OCR mode,
-        which repairs its tone and letter errors; plain mode would not.  OCR mode
-        decodes the block's first ENGINE_SAMPLE characters (to a line's end) to judge:
-        over accented text that costs about what plain mode's whole decoding does."""
-        cut = text.find("\n", ENGINE_SAMPLE)
-        decision = self._engine_check()._decide(text if cut < 0 else text[:cut])
-        return read_by_vietnamese_engine(decision.tokens, decision.chosen, self.model.lexicon)
-
-    def _engine_check(self) -> "Restorer":
-        """OCR mode without the document memory: what judges a Vietnamese engine's
-        output needs the first reading only (the memory's second pass would double it)."""
-        twin = copy.copy(self._in_mode("ocr"))
-        twin._memory = None
-        return twin
+            yield from ((restorer, group) for group in many.pack(texts, indices, blocks.BLOCK_CHARS, batch_size))
 
     def _in_mode(self, mode: str) -> "Restorer":
         """This restorer (same model and lexicons) with `mode` fixed."""
@@ -315,8 +222,7 @@ class Restorer:
         channel scores per candidate (ocr mode); where each word's output comes from."""
         tokens = list(tokenize(text))
         mode = self.options.mode
-        if mode == "ocr" or (mode == "auto" and (looks_like_ocr(tokens, self._ocr_candidates()) or (
-                may_be_vietnamese_engine(tokens) and self._vietnamese_engine(text)))):
+        if mode == "ocr" or (mode == "auto" and automode.reads_as_ocr(self, tokens, text)):
             return plan_ocr(tokens, self._ocr_candidates(), self.model.abbreviations, self._unk,
                             self.options.keep_score)
         return plan_with(tokens, self._sources)
@@ -327,7 +233,7 @@ class Restorer:
                 self._ocr = OcrCandidates(self.model.lexicon, self.model.ocr_table)
             return self._ocr
 
-    def _decide(self, text: str, spans: Sequence[many.Span] = ()) -> "_Decision":
+    def _decide(self, text: str, spans: Sequence[many.Span] = ()) -> Decision:
         """`spans`: the separate texts the block joins (``restore_many``), which must not
         share a document memory."""
         plan = self._plan(text)
@@ -351,7 +257,7 @@ class Restorer:
                 elif i in lattice_of:
                     source[i] = KEPT
         respell(plan, chosen, self.model.lexicon.symbols, groups)
-        return _Decision(plan.tokens, lat, paths, chosen, source, plan.fixed, plan.detail)
+        return Decision(plan.tokens, lat, paths, chosen, source, plan.fixed, plan.detail)
 
     def _form(self, token: Token, word_id: int) -> str:
         form = self.model.lexicon.symbols[word_id]
@@ -372,31 +278,9 @@ class Restorer:
 
     def _explain_block(self, text: str, offset: int, spans: Sequence[many.Span] = ()) -> list[TokenChoice]:
         decision = self._decide(text, spans)
-        chosen, source = decision.chosen, decision.source
-        posteriors = self._posteriors(decision)
-        result = []
-        for i, tok in enumerate(decision.tokens):
-            start, end = offset + tok.start, offset + tok.end
-            if i in chosen:
-                alts = posteriors.get(i, [(chosen[i], 1.0)])
-                forms = tuple((tok.text if w in self._as_read else self._form(tok, w), p) for w, p in alts)
-                output = self._form(tok, chosen[i])
-                conf = dict(alts).get(chosen[i], 1.0)
-                result.append(TokenChoice(start, end, tok.kind, tok.text, output, RESTORED, conf, forms,
-                                          decision.detail.get(i, "")))
-            else:
-                output = decision.fixed.get(i, tok.text)
-                label = source.get(i, PROTECTED)
-                detail = decision.detail.get(i) or (
-                    self._abbreviations.detail(tok.text, output) if label != PROTECTED else "")
-                if detail and label == UNKNOWN:
-                    label = ABBREVIATION  # not unknown: read as what it stands for
-                result.append(TokenChoice(start, end, tok.kind, tok.text, output, label, detail=detail))
-        return result
-
-    def _posteriors(self, decision: "_Decision") -> dict[int, list[tuple[int, float]]]:
-        return posteriors(decision.lattices, decision.paths, self.model.lm, self._bos, self._eos,
-                          self.model.lexicon.plain)
+        alternatives = posteriors(decision.lattices, decision.paths, self.model.lm, self._bos, self._eos,
+                                  self.model.lexicon.plain)
+        return explain_choices(decision, alternatives, offset, self._form, self._as_read, self._abbreviations.detail)
 
 
 def _text_list(texts: Iterable[str], name: str) -> list[str]:
@@ -459,74 +343,3 @@ def _check_lines(lines) -> None:
         raise TypeError(f"lines must be an iterable of str, not {type(lines).__name__}")
 
 
-_ACCENTED = "accented"  # _mode_of: plain mode, unless a Vietnamese OCR engine read it
-_NO_OCR_SIGN = regex.compile(r"[^\x00-\x7f]|[0-9&]")
-_CONTINUES = regex.compile(r"[^\S\r\n]*\p{Ll}")
-# Block cut points, best first: a line break before a line that does not continue the
-# sentence, a sentence end, any whitespace.
-_CUTS = tuple(regex.compile(p) for p in (r"\n(?![^\S\r\n]*\p{Ll})", r"[.!?…]\s", r"\s"))
-
-
-def _line_blocks(lines: Iterable[str]) -> Iterator[list[str]]:
-    """Join lines into blocks of about BLOCK_CHARS that end where a sentence cannot
-    continue (a blank line, or before a line that does not start with a lower-case
-    word), so that cutting the input into blocks never cuts a sentence's context."""
-    pending: list[str] = []
-    size = 0
-    for line in lines:
-        if pending and size >= BLOCK_CHARS and not _continues(line):
-            yield pending
-            pending, size = [], 0
-        pending.append(line)
-        size += len(line)
-        if size >= 4 * BLOCK_CHARS:  # one paragraph with no break: cut anyway
-            yield pending
-            pending, size = [], 0
-    if pending:
-        yield pending
-
-
-def _continues(line: str) -> bool:
-    return _CONTINUES.match(line) is not None
-
-
-def _blocks(text: str) -> Iterator[tuple[int, str]]:
-    """Split text into pieces of about BLOCK_CHARS that concatenate back to it, cut
-    where ``restore_lines`` cuts the same text's lines (``_line_blocks``), so that both
-    give every word the same document memory; a piece that is one paragraph of more
-    than 4 x BLOCK_CHARS with no line break to cut at is cut inside (``_cut_long``)."""
-    offset = 0
-    for items in _line_blocks(text.splitlines(keepends=True)):
-        block = "".join(items)
-        if len(block) > 4 * BLOCK_CHARS:
-            yield from ((offset + start, piece) for start, piece in _cut_long(block))
-        else:
-            yield offset, block
-        offset += len(block)
-    if not text:
-        yield 0, text
-
-
-def _cut_long(text: str) -> Iterator[tuple[int, str]]:
-    """Split one long paragraph into pieces of about BLOCK_CHARS.
-
-    A cut is made where no sentence spans it if possible: the first line break before a
-    line that does not continue the sentence between half and twice BLOCK_CHARS, else a
-    sentence end there, else any whitespace there, else the next whitespace however far
-    (a cut inside a token would change how it is read)."""
-    start = 0
-    n = len(text)
-    while n - start > BLOCK_CHARS:
-        low, high = start + BLOCK_CHARS // 2, min(n, start + 2 * BLOCK_CHARS)
-        for pattern in _CUTS:
-            match = pattern.search(text, low, high)
-            if match:
-                break
-        else:
-            match = _CUTS[-1].search(text, high)
-        if match is None:
-            break
-        yield start, text[start:match.end()]
-        start = match.end()
-    if start < n or n == 0:
-        yield start, text[start:]

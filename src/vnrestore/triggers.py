@@ -220,7 +220,7 @@ class TriggerTable:
         crosses sentences and lines, as the corpus counts did (within one sentence
         only: reports 98.03 -> 97.95 %, README), but never the start of another text
         (`groups`), so ``restore_many`` gives what ``restore`` gives each text; like
-        the document memory, it reads one block (``pipeline.BLOCK_CHARS``)."""
+        the document memory, it reads one block (``blocks.BLOCK_CHARS``)."""
         lattice_of = plan.lattice_of
         ordinal, word_keys, text_of = self._word_keys(plan.tokens, groups)
         picked = [(s, p, i, cands) for s, (seg, lattice) in enumerate(zip(lat.positions, lat.lattices))
