@@ -36,10 +36,18 @@ def big_tree(tmp_path: Path) -> Path:
     return root
 
 
+def _as_from_a_terminal() -> None:
+    """^C as a terminal's shell leaves it: a test run started in the background of a
+    script (`pytest &`) ignores SIGINT, and its children would inherit that and rightly
+    keep ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_to_the_process_group_stops_a_parallel_batch(big_tree, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "vnrestore", "fix", str(big_tree), "-o", f"{out}/",
-                             "--jobs", "2"], stderr=subprocess.PIPE, start_new_session=True)
+                             "--jobs", "2"], stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal)
     try:
         deadline = time.monotonic() + 300
         while not (out.is_dir() and any(out.glob("*.txt"))):  # running: a first file is done
