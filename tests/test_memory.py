@@ -16,6 +16,7 @@ both_paths = pytest.mark.usefixtures("both_decoders")
 # (they); the other sentences settle the word as hộ (household).
 EVIDENCE = "Cac ho ngheo, ho gia dinh chinh sach va ho can ngheo deu duoc ho tro kip thoi. "
 AMBIGUOUS = "Hien con 17 ho chua nhan tien."
+EVIDENCE_ACCENTED = "Các hộ nghèo, hộ gia đình chính sách và hộ cận nghèo đều được hỗ trợ kịp thời. "
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,15 @@ def test_the_memory_reaches_only_nearby_words():
 def test_correct_text_is_kept(restorer):
     text = "Các hộ nghèo đều được hỗ trợ. Hiện còn 17 họ chưa nhận tiền."
     assert restorer.restore(text) == text
+
+
+def test_a_vietnamese_engines_syllables_vote_but_keep_their_tones():
+    # OCR mode over accented lines (a Vietnamese-aware engine's output): its written
+    # syllables are left to the channel, as the triggers leave them; however strongly
+    # the memory weighs, "17 họ" and "hỗ trợ" stay as written (a memory that could
+    # retone them gave "17 hộ" and "hộ trợ" at this weight)
+    text = EVIDENCE_ACCENTED + "Hiện còn 17 họ chưa nhận tiền."
+    assert Restorer(mode="ocr", trigger_weight=0, memory_weight=20).restore(text) == text
 
 
 @pytest.mark.parametrize("value, error", [(-1.0, ValueError), ("2", TypeError), (float("nan"), ValueError),

@@ -29,7 +29,8 @@ on its own (``benchmarks/tune_memory.py``, README).
 
 from __future__ import annotations
 
-from typing import Sequence
+import unicodedata
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -58,6 +59,11 @@ class DocumentMemory:
         self._plain = lexicon.plain_ids()
         self._key_text: dict[int, str] = {}  # form id -> its key
 
+    def _written(self, text: str) -> int:
+        """The plain form id of a word as written (-1: none)."""
+        found = self.lexicon.id(unicodedata.normalize("NFC", text.lower()))
+        return -1 if found is None else int(self._plain[found])
+
     def _key_numbers(self, forms: np.ndarray) -> np.ndarray:
         """A number per form's key, equal for forms of one key (numbered per call, so
         threads sharing this memory never race; the shared cache only ever gains the
@@ -73,10 +79,13 @@ class DocumentMemory:
         return numbers[inverse]
 
     def revise(self, tokens: list[Token], lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int,
-               beam: int, groups: Sequence[int] = ()) -> tuple[list[list[int]], dict[int, str]]:
+               beam: int, groups: Sequence[int] = (), as_written: Collection[int] = ()
+               ) -> tuple[list[list[int]], dict[int, str]]:
         """The paths after the second pass (`lat.costs` gain the memory's scores), and for
         each token the memory changed, a note saying why (for ``explain``).
-        `groups`: token indices where a new text starts (votes never cross them)."""
+        `groups`: token indices where a new text starts (votes never cross them).
+        `as_written`: tokens (``Plan.as_written``: syllables as a Vietnamese-aware OCR
+        engine wrote them) whose written form gains at least as much as any other."""
         swaps = swap_scores(lat, paths, lm, bos, eos, top=TOP)
         starts = swaps.starts
         if not len(starts):
@@ -106,6 +115,11 @@ class DocumentMemory:
         n_form -= own & (formcode == np.repeat(formcode[chosen], sizes))
         gains = np.where(readable & (n_key > 0),
                          self.weight * np.log((n_form + self.prior) / np.maximum(n_key + self.prior, 1e-300)), 0.0)
+        if as_written:  # a Vietnamese engine's syllable: the votes may bring it back to as written, never away
+            written = np.array([self._written(tokens[i].text) if i in as_written else -1 for i in token.tolist()],
+                               dtype=np.int64)
+            mine = form == np.repeat(written, sizes)
+            gains = np.where(mine, np.repeat(np.maximum.reduceat(gains, starts), sizes), gains)
         best = np.maximum.reduceat(gains, starts)
         changed = np.flatnonzero(np.minimum.reduceat(gains, starts) < best)  # positions with a say
         # A segment is decoded again only if, with the gains, some chosen word is no

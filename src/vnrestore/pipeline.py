@@ -247,7 +247,7 @@ class Restorer:
                        costs=lat.costs)
         if self._memory is not None:
             paths, notes = self._memory.revise(plan.tokens, lat, paths, self.model.lm, self._bos, self._eos,
-                                               self.options.beam, groups)
+                                               self.options.beam, groups, plan.as_written)
             plan.detail.update(notes)
         chosen: dict[int, int] = {}
         for seg, lattice, path in zip(lat.positions, lat.lattices, paths):
