@@ -61,7 +61,9 @@ def respell(plan: Plan, chosen: Mapping[int, int], symbols: Sequence[str], start
         return
 
     def output_of(i: int) -> str:
-        return fixed[i] if i in fixed else apply_case(tokens[i].text, symbols[chosen[i]]) if i in chosen else tokens[i].text
+        if i in fixed:
+            return fixed[i]
+        return apply_case(tokens[i].text, symbols[chosen[i]]) if i in chosen else tokens[i].text
 
     for i, (spelling, words) in spell_out(tokens, output_of, targets, starts).items():
         fixed[i], plan.source[i] = spelling, ABBREVIATION
