@@ -37,6 +37,10 @@ def test_a_definition_before_the_brackets():
     assert only("Ban đại diện (BDD) họp.") == "BĐD"  # đại diện: one Đ, one D
 
 
+def test_a_definition_holds_for_every_use():
+    assert set(spelled("Đại học (DH) mở ngành mới. Năm nay DH tuyển thêm.").values()) == {"ĐH"}
+
+
 def test_a_definition_inside_the_brackets():
     assert only("Báo cáo của TTDH (Trung tâm điều hành) gửi huyện.") == "TTĐH"
 
@@ -59,8 +63,15 @@ def test_commas_dashes_and_va_inside_a_name():
 def test_three_initials_met_once_by_chance_are_not_a_name():
     # "các đoàn ra" is no name: lower case and met once
     assert only("Trong tháng có các đoàn ra nước ngoài. Mã CDR được cấp.") == "CDR"
-    # ... but a phrase the text repeats is
-    assert only("Chuẩn đầu ra của ngành. Rà soát chuẩn đầu ra. Ban hành CDR.") == "CĐR"
+    # ... nor are three such phrases, each met once
+    assert only("Các chùm điện tử của chùm điện tử, chúng có độ rộng nhỏ. Camera CCD ghi hình.") == "CCD"
+    # ... nor, for three letters, a phrase the text repeats ("quy định này quy định")
+    assert only("Quy định này quy định mức phạt; quy định này quy định thời hạn. Mã DNQ.") == "DNQ"
+    # ... nor a stretch that starts in lower case and runs into a name ("Địa chính")
+    assert only("Ý kiến của công chức Địa chính xã. Cấp thẻ CCCD cho dân.") == "CCCD"
+    # ... but for four letters a repeated phrase is a spelling, and so is a name
+    assert only("Công tác kiểm tra đánh giá năm học. Tổ chức kiểm tra đánh giá. Kết quả KTDG.") == "KTĐG"
+    assert only("Theo Chuẩn đầu ra của ngành. Rà soát chuẩn đầu ra. Ban hành CDR.") == "CĐR"
 
 
 def test_readings_that_disagree_leave_the_abbreviation_be():

@@ -7,11 +7,19 @@ document that uses an abbreviation mostly spells it out somewhere ("kiểm tra, 
 their initials say which D is a Đ.  So after decoding, such an abbreviation takes the
 spelling its own text's restored words give it:
 
-* a definition beside it decides: the words just before ``(KTDG)``, or those inside the
-  brackets just after ``KTDG (...)``, one word a letter;
+* a definition decides: the words just before ``(KTDG)``, or those inside the
+  brackets just after ``KTDG (...)``, one word a letter; it holds for every use of the
+  abbreviation in the text;
 * else, for an abbreviation of three letters or more, the words anywhere in the same
   text, when all the word sequences whose initials fit it spell the same reading, with
-  a Đ (a plain reading among them, and nothing changes).
+  a Đ (a plain reading among them, and nothing changes), and one of them is a name (its
+  first word capitalized, and another word too or the first inside a sentence) or, for four
+  letters or more, repeated: initials met by chance (các chùm điện: CCĐ?, "quy định
+  này quy định": ĐNQ?) are not a spelling.
+
+The stretches are found in the text as written by one regular expression (the initials
+of its words, D also standing for Đ), and only their words' restored forms are read: a
+block without such an abbreviation costs one scan of its tokens for a D.
 
 Inside a spelled-out name, commas and dashes may stand between words (``Thi đua, khen
 thưởng``: TĐKT) and "và" may be left out of the letters (``Giáo dục và Đào tạo``: GDĐT).
@@ -19,20 +27,28 @@ thưởng``: TĐKT) and "và" may be left out of the letters (``Giáo dục và 
 
 from __future__ import annotations
 
+import bisect
+import functools
+import operator
 import unicodedata
 from collections import Counter
 from typing import Callable, Mapping, Sequence
+
+import regex
 
 from .abbrev import is_abbreviation
 from .casing import apply_case
 from .orthography import is_valid_syllable, strip_accents
 from .plan import ABBREVIATION, Plan
 from .sources.lexicon import accented_lines
-from .tokenize import NEWLINE, PUNCT, SPACE, WORD, Token
+from .tokenize import NEWLINE, SPACE, WORD, Token
 
 MIN_LETTERS = 3  # shorter abbreviations (ĐT, DT) need a definition: two initials match by chance
 _JOINERS = frozenset({",", "-", "–", "—", "&"})  # may stand between the words of a name
 _SKIPPABLE = "và"  # "Giáo dục và Đào tạo" is GDĐT
+_CAPITALS_WITH_D = regex.compile(r"(?<!\w)[A-Z]*D[A-Z]*(?!\w)")  # where wants_spelling may hold
+_TEXT, _START = operator.attrgetter("text"), operator.attrgetter("start")
+_INSIDE = frozenset({",", "(", "“", '"', "'", "&"})  # what a word inside a sentence may follow
 
 
 def wants_spelling(text: str) -> bool:
@@ -45,18 +61,16 @@ def respell(plan: Plan, chosen: Mapping[int, int], symbols: Sequence[str], start
     outputs, with a note for ``explain``).  `chosen`: token index -> the decoder's word
     id for restored words, `symbols` their forms."""
     tokens, fixed = plan.tokens, plan.fixed
-    targets = [i for i, tok in enumerate(tokens)
-               if tok.kind == WORD and i not in fixed and i not in chosen and wants_spelling(tok.text)]
-    if targets:  # an abbreviation on a line written with diacritics is meant as written (GDP)
-        accented, line, k = accented_lines(tokens), 0, 0
-        mine = []
-        for i in targets:
-            while k < i:
-                line += tokens[k].kind == NEWLINE
-                k += 1
-            if line not in accented:
-                mine.append(i)
-        targets = mine
+    text = "".join(map(_TEXT, tokens))
+    hits = [m.start() for m in _CAPITALS_WITH_D.finditer(text)]  # most blocks have none: no word is looked at
+    if not hits:
+        return
+    offsets = list(map(_START, tokens))
+    at = [bisect.bisect_left(offsets, h) for h in hits]
+    targets = [i for h, i in zip(hits, at) if i < len(tokens) and offsets[i] == h and tokens[i].kind == WORD
+               and i not in fixed and i not in chosen and wants_spelling(tokens[i].text)]
+    # an abbreviation on a line written with diacritics is meant as written (GDP)
+    targets = [i for i in targets if not _on_accented_line(tokens, i)]
     if not targets:
         return
 
@@ -65,106 +79,159 @@ def respell(plan: Plan, chosen: Mapping[int, int], symbols: Sequence[str], start
             return fixed[i]
         return apply_case(tokens[i].text, symbols[chosen[i]]) if i in chosen else tokens[i].text
 
-    for i, (spelling, words) in spell_out(tokens, output_of, targets, starts).items():
+    for i, (spelling, words) in spell_out(tokens, output_of, targets, starts, (text, offsets)).items():
         fixed[i], plan.source[i] = spelling, ABBREVIATION
         plan.detail[i] = f"{spelling}: spelled out in this text as '{words}'"
 
 
 def spell_out(tokens: Sequence[Token], output_of: Callable[[int], str], targets: Sequence[int],
-              starts: Sequence[int] = ()) -> dict[int, tuple[str, str]]:
+              starts: Sequence[int] = (), indexed: tuple[str, list[int]] | None = None
+              ) -> dict[int, tuple[str, str]]:
     """Token index -> (new spelling, the words that spell it) for the `targets` (word
     tokens for which ``wants_spelling`` holds) whose text spells them out.
     `output_of(i)`: token i's restored text.  `starts`: the first token of each text
-    after the first (``restore_many``): a text never reads another's words."""
+    after the first (``restore_many``): a text never reads another's words.  `indexed`:
+    the tokens' text joined and each one's start, if the caller has them."""
     found: dict[int, tuple[str, str]] = {}
     bounds = [0, *starts, len(tokens)]
     remaining = sorted(targets)
+    block = _Block(tokens, output_of, indexed)
     for low, high in zip(bounds, bounds[1:]):
         mine = [i for i in remaining if low <= i < high]
-        if not mine:
-            continue
-        runs = _runs(tokens, output_of, low, high)
-        everywhere = {text: _only_reading(runs, text) for text in {tokens[i].text for i in mine}}
-        for i in mine:
+        sites = {i: _bracketed(tokens, i) for i in mine}
+        # a definition gives the abbreviation's reading wherever else the text uses it
+        defined: dict[str, tuple[str, str] | None] = {}
+        for i in (i for i in mine if sites[i]):
+            reading = _defined(block, i, tokens[i].text, sites[i])
+            defined[tokens[i].text] = defined.get(tokens[i].text) or reading
+            if reading is not None and reading[0] != tokens[i].text:
+                found[i] = reading
+        for i in (i for i in mine if not sites[i]):
             text = tokens[i].text
-            site = _bracketed(tokens, i)
-            reading = _defined(tokens, runs, i, text, site) if site else everywhere[text]
+            if text not in defined and len(text) >= MIN_LETTERS:
+                defined[text] = _only_reading(block, low, high, text)
+            reading = defined.get(text)
             if reading is not None and reading[0] != text:
                 found[i] = reading
     return found
 
 
-class _Run:
-    """Consecutive syllables of one line, with only spaces, commas or dashes between them."""
-
-    def __init__(self) -> None:
-        self.indices: list[int] = []
-        self.words: list[str] = []
-
-    def letters(self, skip: bool) -> tuple[str, list[int]]:
-        """The initials, and the position in the run of each (without "và" if `skip`)."""
-        kept = [k for k, w in enumerate(self.words) if not (skip and w.lower() == _SKIPPABLE)]
-        return "".join(_initial(self.words[k]) for k in kept), kept
+def _on_accented_line(tokens: Sequence[Token], i: int) -> bool:
+    """Whether token i stands on a line written with diacritics (``accented_lines``)."""
+    start, end = i, i
+    while start > 0 and tokens[start - 1].kind != NEWLINE:
+        start -= 1
+    while end < len(tokens) and tokens[end].kind != NEWLINE:
+        end += 1
+    return bool(accented_lines(list(tokens[start:end])))
 
 
-def _runs(tokens: Sequence[Token], output_of: Callable[[int], str], low: int, high: int) -> list[_Run]:
-    runs: list[_Run] = []
-    run = _Run()
-    for i in range(low, high):
-        tok = tokens[i]
-        if tok.kind == SPACE or (tok.kind == PUNCT and tok.text in _JOINERS):
-            continue
-        word = unicodedata.normalize("NFC", output_of(i)) if tok.kind == WORD else ""
-        if word and is_valid_syllable(word.lower()):
-            run.indices.append(i)
-            run.words.append(word)
-            continue
-        if run.words:
-            runs.append(run)
-            run = _Run()
-    if run.words:
-        runs.append(run)
-    return runs
+class _Block:
+    """The block's tokens and text, and the restored words of the stretches asked for.
+
+    A stretch is found in the text as written, where the initials of the words are the
+    abbreviation's letters with D for Đ too (one regular-expression search, in C), and
+    then read in the restored words: their initials, with Đ, are the reading.  Only the
+    words of the stretches found are looked at, not every word of the block."""
+
+    def __init__(self, tokens: Sequence[Token], output_of: Callable[[int], str],
+                 indexed: tuple[str, list[int]] | None = None):
+        self.tokens = tokens
+        self.output_of = output_of
+        self.text, self.starts = indexed or ("".join(map(_TEXT, tokens)), list(map(_START, tokens)))
+
+    def stretches(self, abbreviation: str, low: int, high: int, whole: bool = False, before: str = ""):
+        """(reading, words, named) of each stretch of tokens low..high whose restored initials
+        fit the abbreviation: all of low..high if `whole`; ending just before the
+        pattern `before` if one is given."""
+        begin = self.tokens[low].start if low < len(self.tokens) else len(self.text)
+        end = self.tokens[high - 1].end if high > low else begin
+        pattern = _input_pattern(abbreviation, whole, before)
+        for match in pattern.finditer(self.text, begin, end, overlapped=True):
+            words = [bisect.bisect_left(self.starts, match.start(g)) for g in range(1, len(abbreviation) + 1)]
+            if all(self.starts[i] == match.start(g) and self.tokens[i].kind == WORD
+                   for g, i in enumerate(words, start=1)):  # words, not letters inside a code (12/QD-UBND)
+                found = self.reading(words, abbreviation)
+                if found is not None:
+                    yield *found, self.named(found[1], words[0])
+
+    def reading(self, words: list[int], abbreviation: str) -> tuple[str, str] | None:
+        """The reading of these word tokens, if they are restored syllables whose
+        initials fit the abbreviation (a "và" between them left out of the letters)."""
+        between = [i for i in range(words[0], words[-1] + 1) if self.tokens[i].kind == WORD]
+        outputs = {i: unicodedata.normalize("NFC", self.output_of(i)) for i in between}
+        if not all(_is_syllable(w.lower()) for w in outputs.values()):
+            return None
+        if len(between) > len(words) and any(outputs[i].lower() != _SKIPPABLE for i in between if i not in words):
+            return None  # a word left out of the letters that the decoder did not read as "và"
+        letters = "".join(_initial(outputs[i]) for i in words)
+        if not all(a == b or (b == "D" and a == "Đ") for a, b in zip(letters, abbreviation)):
+            return None
+        return letters, " ".join(outputs.values())
+
+    def named(self, phrase: str, first: int) -> bool:
+        """Whether the stretch reads as a name: its first word capitalized, and another
+        word too (Văn phòng Đảng ủy, PHÒNG ĐÀO TẠO) or the first inside a sentence (Hội
+        đồng Thi đua, khen thưởng); a capital that opens a sentence says nothing, and a
+        stretch that starts in lower case runs into a name from outside it (của công
+        chức Địa chính: no CCCĐ)."""
+        if not phrase[:1].isupper():
+            return False
+        if any(word[:1].isupper() for word in phrase.split(" ")[1:]):
+            return True
+        before = _neighbour(self.tokens, first, -1)
+        return before is not None and (self.tokens[before].kind == WORD or self.tokens[before].text in _INSIDE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _input_pattern(abbreviation: str, whole: bool, before: str) -> regex.Pattern:
+    """Words of one line whose first letters, as written, may be the abbreviation's
+    (any case and accent; D also as đ), each a group, with spaces, commas or dashes
+    between them and "và" maybe left out of the letters."""
+    sep = r"(?:[^\S\n]*[,\-–—&][^\S\n]*|[^\S\n]+)"
+    skip = rf"(?:(?:và|va|VÀ|VA|Và|Va){sep})?"
+    words = [rf"({_letter_class(c)}\w*)" for c in abbreviation]
+    body = (sep + skip).join(words)
+    if whole:
+        return regex.compile(rf"\G{body}[^\S\n]*\Z")
+    return regex.compile(rf"(?<!\w){body}(?!\w){before}")
+
+
+def _letter_class(letter: str) -> str:
+    if letter == "D":
+        return "[DdĐđ]"
+    variants = {ch for ch in _VIETNAMESE_LETTERS if _initial_letter(ch) == letter} | {letter, letter.lower()}
+    return "[" + "".join(sorted(variants)) + "]"
+
+
+_VIETNAMESE_LETTERS = ("aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+                       "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ")
+_is_syllable = functools.lru_cache(maxsize=65_536)(is_valid_syllable)
 
 
 def _initial(word: str) -> str:
-    first = word[0].upper()
+    return _initial_letter(word[0])
+
+
+@functools.lru_cache(maxsize=None)
+def _initial_letter(first: str) -> str:
+    """A word's first letter as an abbreviation writes it: upper case, accents gone, Đ kept."""
+    first = first.upper()
     return first if first == "Đ" else strip_accents(first)
 
 
-def _fits(letters: str, abbreviation: str) -> bool:
-    return all(a == b or (b == "D" and a == "Đ") for a, b in zip(letters, abbreviation))
-
-
-def _windows(run: _Run, abbreviation: str):
-    """(reading, first, last) of every stretch of the run, from its word `first` to its
-    word `last`, whose initials fit the abbreviation."""
-    n = len(abbreviation)
-    seen = set()
-    for skip in (False, True):
-        letters, kept = run.letters(skip)
-        for j in range(len(letters) - n + 1):
-            stretch = (kept[j], kept[j + n - 1])
-            if stretch not in seen and _fits(letters[j:j + n], abbreviation):
-                seen.add(stretch)
-                yield letters[j:j + n], *stretch
-
-
-def _phrase(run: _Run, first: int, last: int) -> str:
-    return " ".join(run.words[first:last + 1])
-
-
-def _only_reading(runs: list[_Run], abbreviation: str) -> tuple[str, str] | None:
-    """The reading every stretch of the text that fits the abbreviation gives, if they agree."""
-    if len(abbreviation) < MIN_LETTERS:
+def _only_reading(block: _Block, low: int, high: int, abbreviation: str) -> tuple[str, str] | None:
+    """The reading every stretch of tokens low..high that fits the abbreviation gives,
+    if they agree (``spell_out`` asks this of abbreviations of MIN_LETTERS or more)."""
+    found = list(block.stretches(abbreviation, low, high))
+    if len({reading for reading, _, _ in found}) != 1:
         return None
-    phrases = Counter((reading, _phrase(run, first, last))
-                      for run in runs for reading, first, last in _windows(run, abbreviation))
-    if len({reading for reading, _ in phrases}) != 1:
-        return None
-    # a name (capitalized) or words the text repeats, not three initials met by chance
-    best = max(phrases, key=lambda p: (p[1][0].isupper(), phrases[p], p[1]))
-    return best if best[1][0].isupper() or sum(phrases.values()) > 1 else None
+    # a name, or words the text repeats (in any case), not initials met by chance
+    # ("các chùm điện", "của chùm điện", "chúng có độ" are no CCĐ)
+    repeats = Counter(words.lower() for _, words, _ in found)
+    reading, words, named = max(found, key=lambda f: (f[2], repeats[f[1].lower()], f[1]))
+    repeated = repeats[words.lower()] > 1 and len(abbreviation) > MIN_LETTERS  # three letters: "định này quy"
+    return (reading, words) if named or repeated else None
 
 
 def _bracketed(tokens: Sequence[Token], i: int) -> str | None:
@@ -177,30 +244,30 @@ def _bracketed(tokens: Sequence[Token], i: int) -> str | None:
     return "after" if inside is not None and tokens[inside].kind == WORD else None
 
 
-def _defined(tokens: Sequence[Token], runs: list[_Run], i: int, abbreviation: str,
-             site: str) -> tuple[str, str] | None:
+def _defined(block: _Block, i: int, abbreviation: str, site: str) -> tuple[str, str] | None:
     """The reading the definition beside token i gives (None if its words do not fit
     the abbreviation: "Internet (DNS)" defines DNS, with no Đ)."""
-    if site == "before":
-        last = _neighbour(tokens, _neighbour(tokens, i, -1), -1)
-        for run in runs:
-            if run.indices[-1] == last:
-                return _fitting(run, abbreviation, lambda first, end: end == len(run.words) - 1)
+    tokens = block.tokens
+    if site == "before":  # the stretch ends at the "(" before the abbreviation
+        opening = _neighbour(tokens, i, -1)
+        line = _line_start(tokens, opening)
+        found = list(block.stretches(abbreviation, line, opening + 1, before=r"[^\S\n]*(?=\()"))
+        return found[-1][:2] if found else None
+    opening = _neighbour(tokens, i, 1)  # "ABBR (" : the stretch fills the brackets
+    first = _neighbour(tokens, opening, 1)
+    close = first
+    while close is not None and close < len(tokens) and tokens[close].text != ")" and tokens[close].kind != NEWLINE:
+        close += 1
+    if close is None or close >= len(tokens) or tokens[close].text != ")":
         return None
-    first = _neighbour(tokens, _neighbour(tokens, i, 1), 1)
-    for run in runs:
-        close = _neighbour(tokens, run.indices[-1], 1)
-        if run.indices[0] == first and close is not None and tokens[close].text == ")":
-            return _fitting(run, abbreviation, lambda start, end: start == 0 and end == len(run.words) - 1)
-    return None
+    found = list(block.stretches(abbreviation, first, close, whole=True))
+    return found[0][:2] if found else None
 
 
-def _fitting(run: _Run, abbreviation: str, where) -> tuple[str, str] | None:
-    """The reading of the run's stretch that fits the abbreviation where `where` allows."""
-    for reading, first, last in _windows(run, abbreviation):
-        if where(first, last):
-            return reading, _phrase(run, first, last)
-    return None
+def _line_start(tokens: Sequence[Token], i: int) -> int:
+    while i > 0 and tokens[i - 1].kind != NEWLINE:
+        i -= 1
+    return i
 
 
 def _neighbour(tokens: Sequence[Token], i: int, step: int) -> int | None:
