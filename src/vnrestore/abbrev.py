@@ -47,7 +47,8 @@ def is_abbreviation(word: str) -> bool:
     return len(word) >= 2 and word.isalpha() and word.isupper() and not is_valid_syllable(word.lower())
 
 
-def _initial(syllable: str) -> str:
+def initial(syllable: str) -> str:
+    """The letter a syllable gives an abbreviation: its first, upper case, accents gone, Đ kept."""
     first = syllable[:1].upper()
     return first if first == "Đ" else strip_accents(first)
 
@@ -56,7 +57,7 @@ def spells(abbreviation: str, syllables: list[str]) -> bool:
     """Whether the syllables' initials spell the abbreviation, one letter each (Đ is its
     own letter: HĐND is hội đồng nhân dân, HDND is not)."""
     return len(syllables) == len(abbreviation) and all(
-        _initial(s) == letter for s, letter in zip(syllables, abbreviation))
+        initial(s) == letter for s, letter in zip(syllables, abbreviation))
 
 
 def _symbols(expansion: str) -> list[str] | None:

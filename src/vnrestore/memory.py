@@ -29,7 +29,6 @@ on its own (``benchmarks/tune_memory.py``, README).
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Collection, Sequence
 
 import numpy as np
@@ -38,6 +37,7 @@ from .candidates import Lexicon
 from .decode import decode
 from .lattice import Lattices
 from .posterior import swap_scores
+from .segment import UNK, symbol
 from .tokenize import Token
 
 _TIE = 1e-9
@@ -57,12 +57,14 @@ class DocumentMemory:
         self.margin = MARGIN
         self.as_read = np.array(sorted(as_read), dtype=np.int64)  # keep a word as read: no form, no vote
         self._plain = lexicon.plain_ids()
+        self._unk = lexicon.id(UNK)
         self._key_text: dict[int, str] = {}  # form id -> its key
 
-    def _written(self, text: str) -> int:
-        """The plain form id of a word as written (-1: none)."""
-        found = self.lexicon.id(unicodedata.normalize("NFC", text.lower()))
-        return -1 if found is None else int(self._plain[found])
+    def _written(self, token: Token) -> int:
+        """The plain form id of a word as written (-1: none), read as the LM reads it
+        (``segment.symbol``: NFC, lower case, the tone in its new place)."""
+        found = self.lexicon.id(symbol(token))
+        return -1 if found is None or found == self._unk else int(self._plain[found])
 
     def _key_numbers(self, forms: np.ndarray) -> np.ndarray:
         """A number per form's key, equal for forms of one key (numbered per call, so
@@ -116,7 +118,7 @@ class DocumentMemory:
         gains = np.where(readable & (n_key > 0),
                          self.weight * np.log((n_form + self.prior) / np.maximum(n_key + self.prior, 1e-300)), 0.0)
         if as_written:  # a Vietnamese engine's syllable: the votes may bring it back to as written, never away
-            written = np.array([self._written(tokens[i].text) if i in as_written else -1 for i in token.tolist()],
+            written = np.array([self._written(tokens[i]) if i in as_written else -1 for i in token.tolist()],
                                dtype=np.int64)
             mine = form == np.repeat(written, sizes)
             gains = np.where(mine, np.repeat(np.maximum.reduceat(gains, starts), sizes), gains)

@@ -19,7 +19,7 @@ spelling its own text's restored words give it:
 
 The stretches are found in the text as written by one regular expression (the initials
 of its words, D also standing for Đ), and only their words' restored forms are read: a
-block without such an abbreviation costs one scan of its tokens for a D.
+block without an all-caps word holding a D costs one regular-expression scan.
 
 Inside a spelled-out name, commas and dashes may stand between words (``Thi đua, khen
 thưởng``: TĐKT) and "và" may be left out of the letters (``Giáo dục và Đào tạo``: GDĐT).
@@ -36,9 +36,9 @@ from typing import Callable, Mapping, Sequence
 
 import regex
 
-from .abbrev import is_abbreviation
+from .abbrev import initial, is_abbreviation
 from .casing import apply_case
-from .orthography import is_valid_syllable, strip_accents
+from .orthography import TONE_MARKS, VOWELS, is_valid_syllable
 from .plan import ABBREVIATION, Plan
 from .sources.lexicon import accented_lines
 from .tokenize import NEWLINE, SPACE, WORD, Token
@@ -118,9 +118,7 @@ def spell_out(tokens: Sequence[Token], output_of: Callable[[int], str], targets:
 
 def _on_accented_line(tokens: Sequence[Token], i: int) -> bool:
     """Whether token i stands on a line written with diacritics (``accented_lines``)."""
-    start, end = i, i
-    while start > 0 and tokens[start - 1].kind != NEWLINE:
-        start -= 1
+    start, end = _line_start(tokens, i), i
     while end < len(tokens) and tokens[end].kind != NEWLINE:
         end += 1
     return bool(accented_lines(list(tokens[start:end])))
@@ -188,7 +186,8 @@ def _input_pattern(abbreviation: str, whole: bool, before: str) -> regex.Pattern
     """Words of one line whose first letters, as written, may be the abbreviation's
     (any case and accent; D also as đ), each a group, with spaces, commas or dashes
     between them and "và" maybe left out of the letters."""
-    sep = r"(?:[^\S\n]*[,\-–—&][^\S\n]*|[^\S\n]+)"
+    joiner = "[" + "".join(regex.escape(j) for j in sorted(_JOINERS)) + "]"
+    sep = rf"(?:[^\S\n]*{joiner}[^\S\n]*|[^\S\n]+)"
     skip = rf"(?:(?:và|va|VÀ|VA|Và|Va){sep})?"
     words = [rf"({_letter_class(c)}\w*)" for c in abbreviation]
     body = (sep + skip).join(words)
@@ -200,24 +199,21 @@ def _input_pattern(abbreviation: str, whole: bool, before: str) -> regex.Pattern
 def _letter_class(letter: str) -> str:
     if letter == "D":
         return "[DdĐđ]"
-    variants = {ch for ch in _VIETNAMESE_LETTERS if _initial_letter(ch) == letter} | {letter, letter.lower()}
+    variants = {ch for lower in _VIETNAMESE_LETTERS for ch in (lower, lower.upper()) if _initial_letter(ch) == letter}
+    variants |= {letter, letter.lower()}
     return "[" + "".join(sorted(variants)) + "]"
 
 
-_VIETNAMESE_LETTERS = ("aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
-                       "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ")
+_VIETNAMESE_LETTERS = frozenset(unicodedata.normalize("NFC", v + mark) for v in VOWELS
+                                for mark in ("", *TONE_MARKS)) | {"đ"}
 _is_syllable = functools.lru_cache(maxsize=65_536)(is_valid_syllable)
 
 
+_initial_letter = functools.lru_cache(maxsize=None)(initial)  # of one letter: a few dozen ever
+
+
 def _initial(word: str) -> str:
-    return _initial_letter(word[0])
-
-
-@functools.lru_cache(maxsize=None)
-def _initial_letter(first: str) -> str:
-    """A word's first letter as an abbreviation writes it: upper case, accents gone, Đ kept."""
-    first = first.upper()
-    return first if first == "Đ" else strip_accents(first)
+    return _initial_letter(word[:1])
 
 
 def _only_reading(block: _Block, low: int, high: int, abbreviation: str) -> tuple[str, str] | None:

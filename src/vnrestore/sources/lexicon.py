@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Mapping
 
+from ..abbrev import is_abbreviation
 from ..candidates import Lexicon
 from ..orthography import has_accents, is_valid_syllable, key
 from ..plan import KEPT, RESTORED, UNKNOWN, Plan
@@ -57,7 +58,7 @@ class LexiconSource:
                 lower = text_i.lower()
                 # on a line written with diacritics, a plain syllable (cho, la) and an
                 # all-caps word that is none as written (IT, NOC, TOP) are meant as written
-                keep_as_is = line in accented and (is_valid_syllable(lower) or _acronym(text_i))
+                keep_as_is = line in accented and (is_valid_syllable(lower) or is_abbreviation(text_i))
                 cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + extra.get(lower, ())
                 if self.prescribed_hang and lower == "hang" and cands and _every(tokens, i):
                     cands = tuple(c for c in cands if lexicon.symbols[c] == "hằng") or cands
@@ -107,10 +108,7 @@ def accented_lines(tokens: list[Token]) -> set[int]:
         elif tok.kind == WORD:
             if has_accents(tok.text):
                 marked += 1
-            elif tok.text.isascii() and not _acronym(tok.text):
+            elif tok.text.isascii() and not is_abbreviation(tok.text):
                 plain += 1
     return accented
 
-
-def _acronym(text: str) -> bool:
-    return len(text) > 1 and text.isupper() and not is_valid_syllable(text.lower())
