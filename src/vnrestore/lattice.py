@@ -3,7 +3,8 @@ and per-candidate prior scores.
 
 A word being restored offers its candidates; every other content token is one fixed LM
 symbol (``segment.symbol``; <unk> if the model does not know it).  Prior scores add the
-OCR channel (scaled by `channel_weight`), the user lexicon's bonus and, through
+OCR channel (scaled by `channel_weight`), the plan's own priors (``Plan.prior_of``), the
+user lexicon's bonus and, through
 ``NameSource``, the odds of a name.  ``positions`` maps each lattice position back to its
 token, so later stages never assume one position per token.
 """
@@ -61,6 +62,9 @@ def build_lattices(plan: Plan, lexicon: Lexicon, unk: int, names: NameSource,
                 channel = channel_of.get(i)
                 if channel is not None:
                     extra = [channel_weight * c for c in channel]
+                prior = plan.prior_of.get(i)
+                if prior is not None:
+                    extra = [(extra[j] if extra else 0.0) + p for j, p in enumerate(prior)]
                 if bonus and any(c in bonus for c in cands):
                     extra = [(extra[j] if extra else 0.0) + bonus.get(c, 0.0) for j, c in enumerate(cands)]
             cands, extra = names.read(tokens, seg, k, cands, extra)

@@ -58,6 +58,9 @@ class Options:
     common_reading_cost: float | None = -4.0  # a capitalized word inside a sentence that nothing
     #                                      marks as a name: score added to reading it as a common
     #                                      word (Huyện đoàn, Đảng; None: names only)
+    typed_cost: float | None = 5.0  # on a line written with diacritics, a plain word that is a
+    #                                  syllable as written (cong, cho): score its accented forms
+    #                                  pay against it (``tốt cong tác`` -> công; None: always kept)
     prescribed_hang: bool = False  # "hằng" before a unit of time (hằng năm, hằng tháng), the form
     #                                administrative writing prescribes, whatever the corpus writes
     name_list_weight: float = 1.0  # a word its neighbours mark as a place or person name:
@@ -76,6 +79,8 @@ class Options:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
+        if self.typed_cost is not None and self.typed_cost < 0:
+            raise ValueError(f"typed_cost must not be negative, not {self.typed_cost!r}")
         if min(self.name_weight, self.name_list_weight, self.memory_weight, self.trigger_weight) < 0:
             raise ValueError("name_weight, name_list_weight, memory_weight and trigger_weight must not be negative")
         if self.mode not in MODES:
@@ -117,7 +122,7 @@ class Restorer:
         units = WordsAfterSlash(lexicon, read_code_words(table_file(directory, CODE_WORDS_FILE)))
         self._sources = [codes, self._abbreviations,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra,
-                                       self.options.prescribed_hang), units]
+                                       self.options.prescribed_hang, self.options.typed_cost), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
                                  list_weight=self.options.name_list_weight,
                                  common_cost=self.options.common_reading_cost)
@@ -250,13 +255,17 @@ class Restorer:
                                                self.options.beam, groups, plan.as_written)
             plan.detail.update(notes)
         chosen: dict[int, int] = {}
+        lexicon = self.model.lexicon
         for seg, lattice, path in zip(lat.positions, lat.lattices, paths):
             for i, cands, pick in zip(seg, lattice, path):
-                if i in lattice_of and cands[pick] not in self._as_read:  # <unk>, <num>: as read
-                    chosen[i] = self.model.lexicon.plain(cands[pick])
-                elif i in lattice_of:
-                    source[i] = KEPT
-        respell(plan, chosen, self.model.lexicon.symbols, groups)
+                if i not in lattice_of:
+                    continue
+                word = lexicon.plain(cands[pick]) if cands[pick] not in self._as_read else None  # <unk>, <num>: as read
+                if word is None or (i in plan.prior_of and word == lexicon.id(plan.tokens[i].text.lower())):
+                    source[i] = KEPT  # as read, or a plain word on an accented line as typed
+                else:
+                    chosen[i] = word
+        respell(plan, chosen, lexicon.symbols, groups)
         return Decision(plan.tokens, lat, paths, chosen, source, plan.fixed, plan.detail)
 
     def _form(self, token: Token, word_id: int) -> str:
@@ -314,7 +323,7 @@ def _check_options(options: Options) -> None:
         raise ValueError("Options.channel_weight must not be negative")
     if not isinstance(options.prescribed_hang, bool):
         raise TypeError(f"Options.prescribed_hang must be True or False, not {type(options.prescribed_hang).__name__}")
-    for name in ("caps_name_cost", "common_reading_cost"):
+    for name in ("caps_name_cost", "common_reading_cost", "typed_cost"):
         cost = getattr(options, name)
         if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
             raise TypeError(f"Options.{name} must be a finite number or None, not {type(cost).__name__} {cost!r}")

@@ -28,6 +28,9 @@ class Plan:
     source: dict[int, str]
     fixed: dict[int, str]                     # token index -> output (abbreviations)
     detail: dict[int, str] = field(default_factory=dict)  # token index -> where its output came from, for explain
+    # token index -> prior score per candidate, added as it is (a plain word on an accented
+    # line: 0 as written, -typed_cost for its accented forms; ``sources.lexicon``)
+    prior_of: dict[int, tuple[float, ...]] = field(default_factory=dict)
     # OCR mode: written syllables on a line no English model read, offered in their other
     # tones only where the LM insists (``ocr.plan_ocr``); the triggers leave them be
     as_written: set[int] = field(default_factory=set)

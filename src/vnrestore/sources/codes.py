@@ -267,9 +267,12 @@ class WordsAfterSlash:
             if cands is None or before is None or before.text != "/" or before.end != tokens[i].start:
                 continue
             found = self.forms.get(tokens[i].text.lower())
-            narrowed = tuple(c for c in cands if c in found[0]) if found else ()
-            if narrowed:
-                plan.lattice_of[i] = narrowed
+            kept = [j for j, c in enumerate(cands) if c in found[0]] if found else []
+            if kept:
+                plan.lattice_of[i] = tuple(cands[j] for j in kept)
+                for scores in (plan.channel_of, plan.prior_of):  # still one score per candidate
+                    if i in scores:
+                        scores[i] = tuple(scores[i][j] for j in kept)
                 plan.detail[i] += f"; after a slash in the corpus' codes: {found[1]}"
 
 

@@ -2,8 +2,10 @@
 
 Candidates come from the model's lexicon (most frequent first, at most `limit`) plus the
 user lexicon's extras.  On a line written with diacritics a plain word that is a valid
-syllable (cho, la, anh) was most likely meant as written, so it is kept.  Words already
-accented are kept when they are valid syllables; anything else is unknown.
+syllable (cho, la, anh) was most likely meant as written: it is kept unless the LM
+prefers an accented form by more than ``typed_cost`` (a word typed without its marks
+among accented ones: ``thực hiện tốt cong tác``).  Words already accented are kept when
+they are valid syllables; anything else is unknown.
 """
 
 from __future__ import annotations
@@ -15,9 +17,15 @@ from ..abbrev import is_abbreviation
 from ..candidates import Lexicon
 from ..orthography import has_accents, is_valid_syllable, key
 from ..plan import KEPT, RESTORED, UNKNOWN, Plan
+from ..segment import capitalized_inside
 from ..tokenize import NEWLINE, SPACE, WORD, Token
 
 _ACCENTED_LINE_SHARE = 0.5
+# A plain word on a line written with diacritics is weighed against its accented forms
+# (``LexiconSource.typed_cost``); these shift the cost where the text says more of how the
+# word was typed (README, "Words typed without diacritics among accented ones"):
+RUN_SHARE = 0.4   # a run of plain words holding one that only a stripped syllable is (thuc, tac)
+NAME_EXTRA = 3.0  # a Title-case word inside a sentence, mostly a name (Lâm Vinh Hải)
 
 
 class UserLexicon:
@@ -36,16 +44,22 @@ class UserLexicon:
 
 
 class LexiconSource:
+    """`typed_cost` (None: off): on a line written with diacritics, a plain word that is a
+    syllable as written (cong, cho) is kept unless the LM prefers one of its accented
+    forms by more than this many nats (``tốt cong tác`` -> công, ``đường cong`` stays)."""
+
     def __init__(self, lexicon: Lexicon, limit: int, extra: Mapping[str, tuple[int, ...]],
-                 prescribed_hang: bool = False):
+                 prescribed_hang: bool = False, typed_cost: float | None = None):
         self.lexicon = lexicon
         self.limit = limit
         self.extra = extra
         self.prescribed_hang = prescribed_hang
+        self.typed_cost = typed_cost
 
     def propose(self, tokens: list[Token], plan: Plan) -> None:
         lexicon, limit, extra = self.lexicon, self.limit, self.extra
         accented = accented_lines(tokens)
+        runs = stripped_runs(tokens, lexicon) if self.typed_cost is not None and accented else set()
         line = 0
         for i, tok in enumerate(tokens):
             if tok.kind == NEWLINE:
@@ -60,8 +74,10 @@ class LexiconSource:
                 # all-caps word that is none as written (IT, NOC, TOP) are meant as written
                 keep_as_is = line in accented and (is_valid_syllable(lower) or is_abbreviation(text_i))
                 cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + extra.get(lower, ())
+                if keep_as_is and self.typed_cost is not None:
+                    cands = self._as_typed(tokens, i, runs, plan)
                 if self.prescribed_hang and lower == "hang" and cands and _every(tokens, i):
-                    cands = tuple(c for c in cands if lexicon.symbols[c] == "hằng") or cands
+                    cands = self._prescribed(i, cands, plan)
                 if cands:
                     plan.lattice_of[i] = cands
                     plan.source[i] = RESTORED
@@ -70,6 +86,40 @@ class LexiconSource:
             else:
                 valid = is_valid_syllable(unicodedata.normalize("NFC", text_i.lower()))
                 plan.source[i] = KEPT if valid else UNKNOWN
+
+    def _prescribed(self, i: int, cands: tuple[int, ...], plan: Plan) -> tuple[int, ...]:
+        """hang before a unit of time: hằng only (a word typed plain on an accented
+        line keeps its form as written too, and a prior score per candidate)."""
+        typed = plan.prior_of.get(i)
+        keep = [j for j, c in enumerate(cands) if self.lexicon.symbols[c] == "hằng" or (typed and j == 0)]
+        if not keep or (typed and len(keep) == 1):
+            return cands
+        if typed:
+            plan.prior_of[i] = tuple(typed[j] for j in keep)
+        return tuple(cands[j] for j in keep)
+
+    def _as_typed(self, tokens: list[Token], i: int, runs: set[int], plan: Plan) -> tuple[int, ...]:
+        """The candidates of a plain syllable on an accented line: as written first, the
+        others at a cost (``Plan.prior_of``), or none (kept) for an ALL-CAPS word outside
+        a stripped run (MU, HA: acronyms) and a word the model lacks as written."""
+        text = tokens[i].text
+        lower = text.lower()
+        written = self.lexicon.id(lower)
+        if written is None or (i not in runs and not (text.islower() or text[1:].islower())):
+            return ()
+        others = tuple(c for c in self.lexicon.candidates(lower)[:self.limit] + self.extra.get(lower, ())
+                       if c != written)
+        if not others:
+            return ()
+        if i in runs:
+            cost = RUN_SHARE * self.typed_cost
+        elif text.islower() or _opens_sentence(tokens, i):
+            cost = self.typed_cost
+        else:
+            cost = self.typed_cost + NAME_EXTRA
+        plan.prior_of[i] = (0.0,) + (-cost,) * len(others)
+        plan.as_written.add(i)  # the triggers leave it be, the memory may only bring it back
+        return (written,) + others
 
 
 # "hằng" (every) before a unit of time, the form the dictionary and administrative
@@ -112,3 +162,34 @@ def accented_lines(tokens: list[Token]) -> set[int]:
                 plain += 1
     return accented
 
+
+def stripped_runs(tokens: list[Token], lexicon: Lexicon) -> set[int]:
+    """The words of runs of plain words (spaces between them) that hold a word no
+    syllable is as written but an accent-stripped one is (thuc, tac): such a run was
+    typed without diacritics, whatever the rest of its line."""
+    found: set[int] = set()
+    run: list[int] = []
+    stripped = False
+    for i, tok in enumerate(tokens + [Token(0, 0, NEWLINE, "")]):
+        if tok.kind == SPACE:
+            continue
+        if tok.kind == WORD and tok.text.isascii() and not is_abbreviation(tok.text):
+            run.append(i)
+            lower = tok.text.lower()
+            stripped = stripped or (not is_valid_syllable(lower) and bool(lexicon.candidates(lower)))
+            continue
+        if stripped and len(run) > 1:
+            found.update(run)
+        run, stripped = [], False
+    return found
+
+
+def _opens_sentence(tokens: list[Token], i: int) -> bool:
+    """Whether the Title-case word at i opens its sentence or line (not a name inside one)."""
+    text = tokens[i].text
+    if not (text[:1].isupper() and text[1:].islower()):
+        return False
+    j = i - 1
+    while j >= 0 and tokens[j].kind == SPACE:
+        j -= 1
+    return j < 0 or tokens[j].kind == NEWLINE or not capitalized_inside(tokens, [j, i], 1)
