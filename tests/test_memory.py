@@ -52,6 +52,14 @@ def test_the_memory_reaches_only_nearby_words():
     assert "17 họ chưa" in far
 
 
+def test_a_word_typed_plain_follows_the_texts_own_accented_words(restorer, forgetful):
+    # an accented notice with one word typed without its marks: the words the text
+    # wrote with theirs vote (no word of it is restored but that one)
+    text = EVIDENCE_ACCENTED + "Hiện còn 17 ho chưa nhận tiền."
+    assert "17 họ chưa" in forgetful.restore(text)
+    assert "17 hộ chưa" in restorer.restore(text)
+
+
 def test_correct_text_is_kept(restorer):
     text = "Các hộ nghèo đều được hỗ trợ. Hiện còn 17 họ chưa nhận tiền."
     assert restorer.restore(text) == text

@@ -8,7 +8,9 @@ of speech recognition (Kuhn & De Mori 1990), over the document's own first readi
 
 1. Decode as usual.  Every restored word whose posterior (``posterior.swap_scores``) is at
    least ``confident`` votes for its form, under its key and its case class (lower case
-   apart from capitalized, so the name Dung never votes for the verb dùng).
+   apart from capitalized, so the name Dung never votes for the verb dùng); so does every
+   word the text itself wrote with its marks (a typed ``cong`` among accented words
+   follows the ``công`` they write).
 2. Each candidate of a restored word gains ``weight * ln((n_form + prior) / (n_key + prior))``,
    counted over the votes within ``radius`` tokens of it (its own vote left out): zero
    where the document has no say nearby, below zero for a form the document keeps
@@ -66,6 +68,14 @@ class DocumentMemory:
         found = self.lexicon.id(symbol(token))
         return -1 if found is None or found == self._unk else int(self._plain[found])
 
+    def _written_words(self, tokens: list[Token], written: Collection[int], groups: Sequence[int]):
+        """(token positions, form ids, case classes) of the words written with their
+        marks that the model knows."""
+        pairs = [(i, self._written(tokens[i])) for i in sorted(written)]
+        at = np.array([i for i, f in pairs if f >= 0], dtype=np.int64)
+        forms = np.array([f for _, f in pairs if f >= 0], dtype=np.int64)
+        return at, forms, _case_class(tokens, at, groups)
+
     def _key_numbers(self, forms: np.ndarray) -> np.ndarray:
         """A number per form's key, equal for forms of one key (numbered per call, so
         threads sharing this memory never race; the shared cache only ever gains the
@@ -81,13 +91,15 @@ class DocumentMemory:
         return numbers[inverse]
 
     def revise(self, tokens: list[Token], lat: Lattices, paths: list[list[int]], lm, bos: int, eos: int,
-               beam: int, groups: Sequence[int] = (), as_written: Collection[int] = ()
-               ) -> tuple[list[list[int]], dict[int, str]]:
+               beam: int, groups: Sequence[int] = (), as_written: Collection[int] = (),
+               written: Collection[int] = ()) -> tuple[list[list[int]], dict[int, str]]:
         """The paths after the second pass (`lat.costs` gain the memory's scores), and for
         each token the memory changed, a note saying why (for ``explain``).
         `groups`: token indices where a new text starts (votes never cross them).
         `as_written`: tokens (``Plan.as_written``: syllables as a Vietnamese-aware OCR
-        engine wrote them) whose written form gains at least as much as any other."""
+        engine wrote them) whose written form gains at least as much as any other.
+        `written`: words the text itself wrote with their marks (no candidates of their
+        own), each a vote for its form as written."""
         swaps = swap_scores(lat, paths, lm, bos, eos, top=TOP)
         starts = swaps.starts
         if not len(starts):
@@ -95,21 +107,25 @@ class DocumentMemory:
         sizes = np.diff(np.append(starts, len(swaps.word)))
         seg, pos = swaps.segment[starts], swaps.position[starts]
         token = np.array([lat.positions[s][t] for s, t in zip(seg.tolist(), pos.tolist())], dtype=np.int64)
-        upper = np.array([tokens[i].text[:1].isupper() for i in token.tolist()], dtype=np.int64)
-        cls = (np.searchsorted(np.asarray(groups, dtype=np.int64), token, side="right") * 2 + upper)
+        cls = _case_class(tokens, token, groups)
         form = self._plain[swaps.word]
         readable = ~np.isin(form, self.as_read)
-        keycode = (np.repeat(cls, sizes) << 24) + self._key_numbers(form)
+        written_at, written_form, written_cls = self._written_words(tokens, written, groups)
+        numbers = self._key_numbers(np.concatenate([form, written_form]))  # one numbering for both
+        keycode = (np.repeat(cls, sizes) << 24) + numbers[:len(form)]
         formcode = (np.repeat(cls, sizes) << 24 << 20) + form  # (class, form): form ids < 2**20
         chosen = swaps.chosen
         same = form == np.repeat(form[chosen], sizes)
         confidence = np.add.reduceat(np.where(same, swaps.probabilities(), 0.0), starts)
         votes = np.flatnonzero((confidence >= self.confident) & readable[chosen])
-        if not len(votes):
+        if not len(votes) and not len(written_at):
             return paths, {}
         where = np.repeat(token, sizes)
-        n_key = _in_window(keycode[chosen[votes]], token[votes], keycode, where, self.radius)
-        n_form = _in_window(formcode[chosen[votes]], token[votes], formcode, where, self.radius)
+        vote_keys = np.concatenate([keycode[chosen[votes]], (written_cls << 24) + numbers[len(form):]])
+        vote_forms = np.concatenate([formcode[chosen[votes]], (written_cls << 24 << 20) + written_form])
+        vote_at = np.concatenate([token[votes], written_at])
+        n_key = _in_window(vote_keys, vote_at, keycode, where, self.radius)
+        n_form = _in_window(vote_forms, vote_at, formcode, where, self.radius)
         voted = np.zeros(len(starts), dtype=bool)
         voted[votes] = True
         own = np.repeat(voted, sizes)  # leave the word's own vote out
@@ -153,6 +169,13 @@ class DocumentMemory:
                 notes[int(token[g])] = (f"document memory: {self.lexicon.symbols[int(form[row])]} "
                                         f"in {int(n_form[row])} of {int(n_key[row])} confident uses nearby")
         return paths, notes
+
+
+def _case_class(tokens: list[Token], at: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+    """Per token position: its text (of ``restore_many``) and whether it is capitalized,
+    as one number; votes count only within a class."""
+    upper = np.array([tokens[i].text[:1].isupper() for i in at.tolist()], dtype=np.int64)
+    return np.searchsorted(np.asarray(groups, dtype=np.int64), at, side="right") * 2 + upper
 
 
 def _in_window(vote_codes: np.ndarray, vote_at: np.ndarray, codes: np.ndarray, at: np.ndarray,

@@ -22,7 +22,7 @@ from .decode import decode
 from .lattice import build_lattices
 from .memory import DocumentMemory
 from .model import Model, table_file
-from .orthography import STYLES, normalize_syllable
+from .orthography import STYLES, has_accents, normalize_syllable
 from .ocr import OcrCandidates, plan_ocr
 from .plan import ABBREVIATION, KEPT, PROTECTED, RESTORED, UNKNOWN, Plan
 from .posterior import posteriors
@@ -34,7 +34,7 @@ from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, Word
                             read_code_words)
 from .sources.lexicon import LexiconSource, UserLexicon
 from .sources.names import NameSource
-from .tokenize import Token, render, tokenize
+from .tokenize import WORD, Token, render, tokenize
 from .userlex import read_user_lexicon
 
 __all__ = ["Options", "Restorer", "TokenChoice", "MODES",
@@ -251,8 +251,13 @@ class Restorer:
         paths = decode(lat.lattices, self.model.lm, self._bos, self._eos, beam=self.options.beam,
                        costs=lat.costs)
         if self._memory is not None:
+            # a word typed plain among accented ones may follow the text's own accented
+            # words: no written form to keep it by (plan.prior_of's cost already does)
+            written = [i for i, tok in enumerate(plan.tokens)
+                       if tok.kind == WORD and i not in lattice_of and has_accents(tok.text)]
             paths, notes = self._memory.revise(plan.tokens, lat, paths, self.model.lm, self._bos, self._eos,
-                                               self.options.beam, groups, plan.as_written)
+                                               self.options.beam, groups, plan.as_written - plan.prior_of.keys(),
+                                               written)
             plan.detail.update(notes)
         chosen: dict[int, int] = {}
         lexicon = self.model.lexicon
