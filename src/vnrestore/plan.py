@@ -32,5 +32,6 @@ class Plan:
     # line: 0 as written, -typed_cost for its accented forms; ``sources.lexicon``)
     prior_of: dict[int, tuple[float, ...]] = field(default_factory=dict)
     # OCR mode: written syllables on a line no English model read, offered in their other
-    # tones only where the LM insists (``ocr.plan_ocr``); the triggers leave them be
+    # tones only where the LM insists (``ocr.plan_ocr``); plain mode: the words of
+    # ``prior_of``; the triggers leave them be
     as_written: set[int] = field(default_factory=set)

@@ -118,7 +118,7 @@ class LexiconSource:
         else:
             cost = self.typed_cost + NAME_EXTRA
         plan.prior_of[i] = (0.0,) + (-cost,) * len(others)
-        plan.as_written.add(i)  # the triggers leave it be, the memory may only bring it back
+        plan.as_written.add(i)  # the triggers leave it be (the memory reads it as any restored word)
         return (written,) + others
 
 
