@@ -21,6 +21,11 @@ def need_shared(*parts: str) -> Path:
     return path
 
 
+def number_or_none(text: str) -> float | None:
+    """An option value on the command line: a number, or 'none' for an option turned off."""
+    return None if text.lower() == "none" else float(text)
+
+
 def words(text: str) -> list[str]:
     return [t.text for t in tokenize(text) if t.kind == WORD]
 

@@ -24,7 +24,7 @@ import random
 import re
 
 from accuracy import most_frequent_form
-from common import documents, need_shared, syllable_key, words
+from common import documents, need_shared, number_or_none, syllable_key, words
 
 import vnrestore
 from vnrestore.orthography import is_valid_syllable, strip_accents
@@ -59,10 +59,6 @@ def score(gold: str, typed: str, output: str) -> tuple[int, int, int, int]:
     return restored, stripped, altered, untouched
 
 
-def _value(text: str) -> float | None:
-    return None if text.lower() == "none" else float(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
@@ -70,7 +66,7 @@ def main() -> None:
     parser.add_argument("--words", type=float, default=0.2, help="share of words stripped")
     parser.add_argument("--clauses", type=float, default=0.3, help="share of clauses stripped")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--typed-cost", type=_value, nargs="+", default=None,
+    parser.add_argument("--typed-cost", type=number_or_none, nargs="+", default=None,
                         help="Options.typed_cost values to compare ('none': off; default: none and the shipped one)")
     args = parser.parse_args()
     shipped = Restorer(args.model)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from common import compare, need_shared, stripped
+from common import compare, need_shared, number_or_none, stripped
 
 from vnrestore.model import Model
 from vnrestore.pipeline import Options, Restorer
@@ -20,15 +20,11 @@ from vnrestore.pipeline import Options, Restorer
 SETS = ("legal", "vanban", "wiki", "news")
 
 
-def _value(text: str) -> float | None:
-    return None if text.lower() == "none" else float(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--option", default="name_weight", choices=("name_weight", "caps_name_cost", "name_list_weight",
                                                                      "common_reading_cost"))
-    parser.add_argument("--weights", type=_value, nargs="+", default=[0.0, 0.25, 0.5, 1.0, 2.0],
+    parser.add_argument("--weights", type=number_or_none, nargs="+", default=[0.0, 0.25, 0.5, 1.0, 2.0],
                         help="values to try ('none': caps_name_cost or common_reading_cost off)")
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--model", default=None)

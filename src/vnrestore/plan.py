@@ -7,6 +7,7 @@ OCR'd words, abbreviations) each fill a ``Plan``; ``pipeline.Restorer`` decodes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from .tokenize import Token
 
@@ -35,3 +36,11 @@ class Plan:
     # tones only where the LM insists (``ocr.plan_ocr``); plain mode: the words of
     # ``prior_of``; the triggers leave them be
     as_written: set[int] = field(default_factory=set)
+
+    def narrow(self, i: int, keep: Sequence[int]) -> None:
+        """Keep only the candidates of token i at the places `keep`, each with its
+        scores (``channel_of``, ``prior_of``): one score per candidate, always."""
+        self.lattice_of[i] = tuple(self.lattice_of[i][j] for j in keep)
+        for scores in (self.channel_of, self.prior_of):
+            if i in scores:
+                scores[i] = tuple(scores[i][j] for j in keep)

@@ -269,10 +269,7 @@ class WordsAfterSlash:
             found = self.forms.get(tokens[i].text.lower())
             kept = [j for j, c in enumerate(cands) if c in found[0]] if found else []
             if kept:
-                plan.lattice_of[i] = tuple(cands[j] for j in kept)
-                for scores in (plan.channel_of, plan.prior_of):  # still one score per candidate
-                    if i in scores:
-                        scores[i] = tuple(scores[i][j] for j in kept)
+                plan.narrow(i, kept)
                 plan.detail[i] += f"; after a slash in the corpus' codes: {found[1]}"
 
 

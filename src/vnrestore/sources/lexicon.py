@@ -73,42 +73,42 @@ class LexiconSource:
                 # on a line written with diacritics, a plain syllable (cho, la) and an
                 # all-caps word that is none as written (IT, NOC, TOP) are meant as written
                 keep_as_is = line in accented and (is_valid_syllable(lower) or is_abbreviation(text_i))
-                cands = () if keep_as_is else lexicon.candidates(lower)[:limit] + extra.get(lower, ())
+                offered = lexicon.candidates(lower)[:limit] + extra.get(lower, ())
+                cands = () if keep_as_is else offered
                 if keep_as_is and self.typed_cost is not None:
-                    cands = self._as_typed(tokens, i, runs, plan)
-                if self.prescribed_hang and lower == "hang" and cands and _every(tokens, i):
-                    cands = self._prescribed(i, cands, plan)
+                    cands = self._as_typed(tokens, i, runs, plan, offered)
                 if cands:
                     plan.lattice_of[i] = cands
                     plan.source[i] = RESTORED
+                    if self.prescribed_hang and lower == "hang" and _every(tokens, i):
+                        self._prescribed(i, plan)
                     continue
                 plan.source[i] = KEPT if keep_as_is or lexicon.id(lower) is not None else UNKNOWN
             else:
                 valid = is_valid_syllable(unicodedata.normalize("NFC", text_i.lower()))
                 plan.source[i] = KEPT if valid else UNKNOWN
 
-    def _prescribed(self, i: int, cands: tuple[int, ...], plan: Plan) -> tuple[int, ...]:
+    def _prescribed(self, i: int, plan: Plan) -> None:
         """hang before a unit of time: hằng only (a word typed plain on an accented
-        line keeps its form as written too, and a prior score per candidate)."""
-        typed = plan.prior_of.get(i)
-        keep = [j for j, c in enumerate(cands) if self.lexicon.symbols[c] == "hằng" or (typed and j == 0)]
-        if not keep or (typed and len(keep) == 1):
-            return cands
-        if typed:
-            plan.prior_of[i] = tuple(typed[j] for j in keep)
-        return tuple(cands[j] for j in keep)
+        line keeps its form as written too)."""
+        typed = i in plan.prior_of
+        keep = [j for j, c in enumerate(plan.lattice_of[i])
+                if self.lexicon.symbols[c] == "hằng" or (typed and j == 0)]
+        if len(keep) > (1 if typed else 0):  # a hằng among them
+            plan.narrow(i, keep)
 
-    def _as_typed(self, tokens: list[Token], i: int, runs: set[int], plan: Plan) -> tuple[int, ...]:
-        """The candidates of a plain syllable on an accented line: as written first, the
-        others at a cost (``Plan.prior_of``), or none (kept) for an ALL-CAPS word outside
-        a stripped run (MU, HA: acronyms) and a word the model lacks as written."""
+    def _as_typed(self, tokens: list[Token], i: int, runs: set[int], plan: Plan,
+                  offered: tuple[int, ...]) -> tuple[int, ...]:
+        """The candidates of a plain syllable on an accented line (`offered`: its key's):
+        as written first, the others at a cost (``Plan.prior_of``), or none (kept) for an
+        ALL-CAPS word outside a stripped run (MU, HA: acronyms) and a word the model lacks
+        as written."""
         text = tokens[i].text
         lower = text.lower()
         written = self.lexicon.id(lower)
         if written is None or (i not in runs and not (text.islower() or text[1:].islower())):
             return ()
-        others = tuple(c for c in self.lexicon.candidates(lower)[:self.limit] + self.extra.get(lower, ())
-                       if c != written)
+        others = tuple(c for c in offered if c != written)
         if not others:
             return ()
         if i in runs:
