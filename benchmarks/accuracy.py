@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import compare, compare_words, documents, need_shared, stripped
+from common import compare, compare_words, dev_set, documents, stripped
 
 import vnrestore
 from vnrestore.pipeline import Restorer
@@ -59,7 +59,7 @@ def main() -> None:
           "| vnrestore, all words | correct text altered | correct text altered, all words | seconds |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name in args.sets:
-        gold = need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")
+        gold = dev_set(name)
         plain = stripped(gold)
         docs = [gold] if args.whole else documents(name, gold)
         baseline = most_frequent_form(restorer, plain)

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import need_shared, stripped
+from common import dev_set, stripped
 
 
 def main() -> None:
@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     lines = []
     for name in ("legal", "vanban", "wiki", "news"):
-        lines += stripped(need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")).splitlines(True)
+        lines += stripped(dev_set(name)).splitlines(True)
     work = Path(tempfile.mkdtemp(prefix="vnrestore-batch-"))
     try:
         inputs = work / "in"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from common import need_shared, stripped
+from common import dev_set, stripped
 
 from vnrestore.pipeline import Restorer
 from vnrestore.tokenize import CODE, tokenize
@@ -32,7 +32,7 @@ def main() -> None:
     print("| set | codes needing diacritics | restored exactly | codes needing none | changed |")
     print("|---|---|---|---|---|")
     for name in args.sets:
-        gold = need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")
+        gold = dev_set(name)
         pairs = list(zip(codes(gold), codes(restorer.restore(stripped(gold)))))
         need = [(g, o) for g, o in pairs if stripped(g) != g]
         changed = [(g, o) for g, o in pairs if stripped(g) == g and g != o]

@@ -21,6 +21,11 @@ def need_shared(*parts: str) -> Path:
     return path
 
 
+def dev_set(name: str) -> str:
+    """The gold text of a development set (``eval/dev/NAME.txt``): for measuring only."""
+    return need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")
+
+
 def number_or_none(text: str) -> float | None:
     """An option value on the command line: a number, or 'none' for an option turned off."""
     return None if text.lower() == "none" else float(text)

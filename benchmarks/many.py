@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import need_shared, stripped
+from common import dev_set, stripped
 
 from vnrestore import Restorer
 
@@ -23,7 +23,7 @@ from vnrestore import Restorer
 def short_texts(count: int) -> list[str]:
     texts: list[str] = []
     for name in ("news", "wiki", "legal", "vanban"):
-        for line in stripped(need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")).splitlines():
+        for line in stripped(dev_set(name)).splitlines():
             words = line.split()
             for i in range(0, len(words), 12):
                 texts.append(" ".join(words[i:i + 12]))

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from common import need_shared, stripped
+from common import dev_set, stripped
 
 _CHILD = r"""
 import resource, subprocess, sys
@@ -28,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 10, 100])
     args = parser.parse_args()
-    text = "".join(stripped(need_shared("eval", "dev", f"{n}.txt").read_text(encoding="utf-8"))
+    text = "".join(stripped(dev_set(n))
                    for n in ("legal", "vanban", "wiki", "news")).encode("utf-8")
     print("| input | seconds | peak RSS (MB) | vs the smallest |")
     print("|---|---|---|---|")

@@ -24,7 +24,7 @@ import random
 import re
 
 from accuracy import most_frequent_form
-from common import documents, need_shared, number_or_none, syllable_key, words
+from common import dev_set, documents, number_or_none, syllable_key, words
 
 import vnrestore
 from vnrestore.orthography import is_valid_syllable, strip_accents
@@ -81,7 +81,7 @@ def main() -> None:
           "| clauses: untouched altered | correct text altered |")
     print("|---|---|---|---|---|---|---|")
     for name in args.sets:
-        gold = need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")
+        gold = dev_set(name)
         docs = documents(name, gold)
         for label, restore in rows:
             cells = []

@@ -78,7 +78,7 @@ def count_tokens(text: str) -> int:
 
 
 def main() -> None:
-    from common import need_shared, stripped
+    from common import dev_set, need_shared, stripped
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="legal")
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--pure", action="store_true",
                         help="also measure this checkout's pure Python + numpy decoder (VNRESTORE_PURE=1)")
     args = parser.parse_args()
-    plain = stripped(need_shared("eval", "dev", f"{args.set}.txt").read_text(encoding="utf-8"))
+    plain = stripped(dev_set(args.set))
     ocr_lines = need_shared("eval", "ocr-dev", "dev-seedlike300.jsonl").read_text(encoding="utf-8").splitlines()
     ocr = "\n".join(json.loads(line)["ocr"] for line in ocr_lines if line.strip()) + "\n"
     tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"vnrestore-speed-{os.getpid()}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from common import compare, need_shared, number_or_none, stripped
+from common import compare, dev_set, number_or_none, stripped
 
 from vnrestore.model import Model
 from vnrestore.pipeline import Options, Restorer
@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     model = Model.load(args.model)
     sets = args.sets
-    golds = {name: need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8") for name in sets}
+    golds = {name: dev_set(name) for name in sets}
     plains = {name: stripped(text) for name, text in golds.items()}
     print(f"| {args.option} | " + " | ".join(sets) + " | mean |")
     print("|---" * (len(sets) + 2) + "|")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from common import ROOT, SHARED, need_shared
+from common import ROOT, SHARED, dev_set
 
 from vnrestore.build import _symbolize_lines, build_model
 from vnrestore.lm import ID_BITS
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="directory for the model built with the tuned weights")
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     args = parser.parse_args()
-    golds = {name: need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8") for name in args.sets}
+    golds = {name: dev_set(name) for name in args.sets}
     parts = components()
     weights: dict[str, float] = {}
 

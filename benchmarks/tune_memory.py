@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 
-from common import compare, documents, need_shared, stripped
+from common import compare, dev_set, documents, stripped
 
 from vnrestore.model import Model
 from vnrestore.pipeline import Restorer
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     args = parser.parse_args()
     model = Model.load()
-    golds = {name: need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8") for name in args.sets}
+    golds = {name: dev_set(name) for name in args.sets}
     docs = {name: documents(name, gold) for name, gold in golds.items()}
     print("| weight | radius | confident | " + " | ".join(args.sets) + " | mean |")
     print("|---" * (len(args.sets) + 4) + "|")

@@ -19,7 +19,7 @@ import argparse
 import math
 from collections import Counter
 
-from common import need_shared, stripped, syllable_key
+from common import dev_set, stripped, syllable_key
 
 from vnrestore.model import Model
 from vnrestore.orthography import has_accents, key
@@ -43,7 +43,7 @@ def main() -> None:
     model = Model.load(args.model)
     lexicon = model.lexicon
     # Lines of all sets interleaved, so that each target's sample mixes the registers.
-    per_set = [stripped(need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")).splitlines()
+    per_set = [stripped(dev_set(name)).splitlines()
                for name in SETS]
     lines = [line for group in zip(*per_set) for line in group if line.strip()]
     keys_of = [set(word_keys(line)) for line in lines]
