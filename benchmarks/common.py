@@ -6,8 +6,10 @@ import csv
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from vnrestore.orthography import is_valid_syllable, normalize_syllable, strip_accents
+from vnrestore.pipeline import Restorer
 from vnrestore.tokenize import WORD, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,15 @@ def dev_set(name: str) -> str:
 def number_or_none(text: str) -> float | None:
     """An option value on the command line: a number, or 'none' for an option turned off."""
     return None if text.lower() == "none" else float(text)
+
+
+def option_rows(shipped: Restorer, option: str, values: list | None, off: str) -> list[tuple[str, Callable]]:
+    """A (label, restore) row per value of the cost ``Options.<option>`` (default: None
+    and the shipped value), over the shipped restorer's model; None is labelled `off`."""
+    ship = getattr(shipped.options, option)
+    values = values if values is not None else [None, ship]
+    return [(f"vnrestore, {option} {v}" + (" (shipped)" if v == ship else f" ({off})" if v is None else ""),
+             Restorer(shipped.model, **{option: v}).restore) for v in dict.fromkeys(values)]
 
 
 def words(text: str) -> list[str]:

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 from accuracy import most_frequent_form
 from common import dev_set, documents, stripped, syllable_key, words
 
-from vnrestore.lm import pack
 from vnrestore.orthography import is_valid_syllable
 from vnrestore.pipeline import Restorer
 from vnrestore.segment import CAPITALIZED_MARK
@@ -38,7 +36,7 @@ class Evidence:
 
     def __init__(self, restorer: Restorer):
         self.lexicon = restorer.model.lexicon
-        self.bigrams = restorer.model.lm.tables[0]
+        self.lm = restorer.model.lm
         self.counts = self.lexicon.counts
 
     def ids(self, word: str) -> list[int]:
@@ -48,8 +46,8 @@ class Evidence:
         return [i for i in found if i is not None and self.counts[i] > 0]
 
     def seen(self, left: list[int], right: list[int]) -> bool:
-        query = np.array([pack((a, b)) for a in left for b in right], dtype=np.uint64)
-        return bool(len(query)) and bool(len(self.bigrams.find(query)[0]))
+        pairs = [(a, b) for a in left for b in right]
+        return bool(self.lm.has_bigrams([a for a, _ in pairs], [b for _, b in pairs]).any())
 
     def classify(self, gold: list[str]) -> list[int | None]:
         """Per gold word: its class (index into CLASSES), None for a word that is no syllable."""

@@ -24,7 +24,7 @@ import random
 import re
 
 from accuracy import most_frequent_form
-from common import dev_set, documents, number_or_none, syllable_key, words
+from common import dev_set, documents, number_or_none, option_rows, syllable_key, words
 
 import vnrestore
 from vnrestore.orthography import is_valid_syllable, strip_accents
@@ -70,11 +70,8 @@ def main() -> None:
                         help="Options.typed_cost values to compare ('none': off; default: none and the shipped one)")
     args = parser.parse_args()
     shipped = Restorer(args.model)
-    costs = args.typed_cost if args.typed_cost is not None else [None, shipped.options.typed_cost]
     rows = [("baseline (most frequent form)", lambda t: most_frequent_form(shipped, t))]
-    rows += [(f"vnrestore, typed_cost {cost}" + (" (shipped)" if cost == shipped.options.typed_cost else
-                                                   " (kept as typed)" if cost is None else ""),
-              Restorer(shipped.model, typed_cost=cost).restore) for cost in costs]
+    rows += option_rows(shipped, "typed_cost", args.typed_cost, "kept as typed")
     print(f"vnrestore {vnrestore.__version__}; words stripped with p {args.words}, clauses with p "
           f"{args.clauses}, seed {args.seed}")
     print("| set | restorer | words: stripped restored | words: untouched altered | clauses: stripped restored "

@@ -268,6 +268,8 @@ def test_auto_mode_needs_several_repairs_to_read_accented_text_as_ocr(restorer):
     assert restorer.restore(REPAIRED) == REPAIRED
     one = REPAIRED.replace("Tổ chức", "Tố chức")
     assert restorer.restore(one) == one
-    # and a few lines are too short to tell (a record, a title): plain mode
+    # and a few lines are too short to tell (a record, a title): plain mode, which keeps
+    # an accented word unless the LM prefers another of its forms by retone_cost (here
+    # none: each of these slips makes pairs the corpus has, tống hợp, kế từ)
     short = "\n".join(VIETNAMESE_ENGINE.split("\n")[:3])
-    assert restorer.restore(short) == short
+    assert restorer.restore(short) == Restorer(restorer.model, mode="plain").restore(short) == short

@@ -284,6 +284,14 @@ class NgramLM:
         out[which] = table.backoffs(rows)
         return out
 
+    def has_bigrams(self, left, right) -> np.ndarray:
+        """Whether the model holds each bigram (left[k], right[k]) (ids): for a model
+        that keeps every bigram of its corpus, whether the corpus wrote the pair."""
+        query = (np.asarray(left, dtype=np.uint64) << _SHIFT) | np.asarray(right, dtype=np.uint64)
+        found = np.zeros(len(query), dtype=bool)
+        found[self.tables[0].find(query)[0]] = True
+        return found
+
     def score(self, states: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """log P(word | state) for each pair, and the states after each word."""
         states = np.asarray(states, dtype=np.uint64)

@@ -61,6 +61,8 @@ class Options:
     typed_cost: float | None = 5.0  # on a line written with diacritics, a plain word that is a
     #                                  syllable as written (cong, cho): score its accented forms
     #                                  pay against it (``tốt cong tác`` -> công; None: always kept)
+    retone_cost: float | None = 16.0  # an accented word (xả hội): score its other accented forms
+    #                                    pay against it (None: accented words are always kept)
     prescribed_hang: bool = False  # "hằng" before a unit of time (hằng năm, hằng tháng), the form
     #                                administrative writing prescribes, whatever the corpus writes
     name_list_weight: float = 1.0  # a word its neighbours mark as a place or person name:
@@ -79,8 +81,9 @@ class Options:
             raise ValueError(f"style must be one of {', '.join(STYLES)}, not {self.style!r}")
         if self.beam < 1 or self.max_candidates < 1:
             raise ValueError("beam and max_candidates must be at least 1")
-        if self.typed_cost is not None and self.typed_cost < 0:
-            raise ValueError(f"typed_cost must not be negative, not {self.typed_cost!r}")
+        for name in ("typed_cost", "retone_cost"):
+            if getattr(self, name) is not None and getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, not {getattr(self, name)!r}")
         if min(self.name_weight, self.name_list_weight, self.memory_weight, self.trigger_weight) < 0:
             raise ValueError("name_weight, name_list_weight, memory_weight and trigger_weight must not be negative")
         if self.mode not in MODES:
@@ -122,7 +125,8 @@ class Restorer:
         units = WordsAfterSlash(lexicon, read_code_words(table_file(directory, CODE_WORDS_FILE)))
         self._sources = [codes, self._abbreviations,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra,
-                                       self.options.prescribed_hang, self.options.typed_cost), units]
+                                       self.options.prescribed_hang, self.options.typed_cost,
+                                       self.options.retone_cost, self.model.lm.has_bigrams), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
                                  list_weight=self.options.name_list_weight,
                                  common_cost=self.options.common_reading_cost)
@@ -256,7 +260,7 @@ class Restorer:
             written = [i for i, tok in enumerate(plan.tokens)
                        if tok.kind == WORD and i not in lattice_of and has_accents(tok.text)]
             paths, notes = self._memory.revise(plan.tokens, lat, paths, self.model.lm, self._bos, self._eos,
-                                               self.options.beam, groups, plan.as_written - plan.prior_of.keys(),
+                                               self.options.beam, groups, plan.as_written - plan.typed,
                                                written)
             plan.detail.update(notes)
         chosen: dict[int, int] = {}
@@ -266,8 +270,8 @@ class Restorer:
                 if i not in lattice_of:
                     continue
                 word = lexicon.plain(cands[pick]) if cands[pick] not in self._as_read else None  # <unk>, <num>: as read
-                if word is None or (i in plan.prior_of and word == lexicon.id(plan.tokens[i].text.lower())):
-                    source[i] = KEPT  # as read, or a plain word on an accented line as typed
+                if word is None or (i in plan.prior_of and word == lattice_of[i][0]):
+                    source[i] = KEPT  # as read, or as written (a typed or accented word's first candidate)
                 else:
                     chosen[i] = word
         respell(plan, chosen, lexicon.symbols, groups)
@@ -328,7 +332,7 @@ def _check_options(options: Options) -> None:
         raise ValueError("Options.channel_weight must not be negative")
     if not isinstance(options.prescribed_hang, bool):
         raise TypeError(f"Options.prescribed_hang must be True or False, not {type(options.prescribed_hang).__name__}")
-    for name in ("caps_name_cost", "common_reading_cost", "typed_cost"):
+    for name in ("caps_name_cost", "common_reading_cost", "typed_cost", "retone_cost"):
         cost = getattr(options, name)
         if cost is not None and (not isinstance(cost, (int, float)) or isinstance(cost, bool) or not math.isfinite(cost)):
             raise TypeError(f"Options.{name} must be a finite number or None, not {type(cost).__name__} {cost!r}")

@@ -29,13 +29,18 @@ class Plan:
     source: dict[int, str]
     fixed: dict[int, str]                     # token index -> output (abbreviations)
     detail: dict[int, str] = field(default_factory=dict)  # token index -> where its output came from, for explain
-    # token index -> prior score per candidate, added as it is (a plain word on an accented
-    # line: 0 as written, -typed_cost for its accented forms; ``sources.lexicon``)
+    # token index -> prior score per candidate, added as it is, the form as written first
+    # at 0 (a plain word on an accented line: -typed_cost for its accented forms; an
+    # accented word: -retone_cost for its other tones; ``sources.lexicon``)
     prior_of: dict[int, tuple[float, ...]] = field(default_factory=dict)
     # OCR mode: written syllables on a line no English model read, offered in their other
     # tones only where the LM insists (``ocr.plan_ocr``); plain mode: the words of
-    # ``prior_of``; the triggers leave them be
+    # ``prior_of``; the triggers leave them be, and the document memory may bring them
+    # back to as written, never away, except the words of ``typed``
     as_written: set[int] = field(default_factory=set)
+    # plain mode: the plain words of ``prior_of`` (typed without their marks, maybe): the
+    # document memory weighs them as any restored word
+    typed: set[int] = field(default_factory=set)
 
     def narrow(self, i: int, keep: Sequence[int]) -> None:
         """Keep only the candidates of token i at the places `keep`, each with its
