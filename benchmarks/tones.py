@@ -1,7 +1,7 @@
 """Accented text with a wrong tone or mark here and there (xả hội, quyêt định).
 
     python benchmarks/tones.py [--sets legal vanban wiki news reports] [--model DIR]
-                               [--share 0.03] [--seed 7] [--retone-cost none 8]
+                               [--share 0.005] [--seed 7] [--retone-cost none 16]
 
 A typist's slip and an OCR engine that knows Vietnamese both leave accented words with
 the wrong marks.  For each ../shared/eval/dev/<set>.txt (each document on its own, as
@@ -68,7 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
     parser.add_argument("--model", default=None, help="model directory (default: packaged)")
-    parser.add_argument("--share", type=float, default=0.03, help="share of accented syllables mistyped")
+    parser.add_argument("--share", type=float, default=0.005, help="share of accented syllables mistyped")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--retone-cost", type=number_or_none, nargs="+", default=None,
                         help="Options.retone_cost values to compare ('none': off; default: none and the shipped one)")
