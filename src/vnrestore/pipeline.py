@@ -34,6 +34,7 @@ from .sources.codes import (CODE_LETTERS_FILE, CODE_WORDS_FILE, CodeSource, Word
                             read_code_words)
 from .sources.lexicon import LexiconSource, UserLexicon
 from .sources.names import NameSource
+from .sources.retone import RetoneSource
 from .tokenize import WORD, Token, render, tokenize
 from .userlex import read_user_lexicon
 
@@ -123,10 +124,11 @@ class Restorer:
         codes = CodeSource(lexicon, read_code_letters(table_file(directory, CODE_LETTERS_FILE)),
                            self.model.abbreviations, self.model.abbreviation_origin)
         units = WordsAfterSlash(lexicon, read_code_words(table_file(directory, CODE_WORDS_FILE)))
-        self._sources = [codes, self._abbreviations,
+        retone = ([RetoneSource(lexicon, self.options.retone_cost, self.model.lm.has_bigrams)]
+                  if self.options.retone_cost is not None else [])
+        self._sources = [codes, self._abbreviations, *retone,
                          LexiconSource(lexicon, self.options.max_candidates, user.extra,
-                                       self.options.prescribed_hang, self.options.typed_cost,
-                                       self.options.retone_cost, self.model.lm.has_bigrams), units]
+                                       self.options.prescribed_hang, self.options.typed_cost), units]
         self._names = NameSource(lexicon, self.options.name_weight, self.options.caps_name_cost,
                                  list_weight=self.options.name_list_weight,
                                  common_cost=self.options.common_reading_cost)

@@ -9,6 +9,8 @@ first to claim a word wins:
   letter (12/NQ-HDND -> 12/NQ-HĐND) and words joined by a slash (dong/nam), which it
   cuts into tokens of their own (it runs first);
 * ``abbreviations``: abbreviations typed without their Vietnamese letter (HDND -> HĐND);
+* ``retone``: accented words a slip may have given the wrong tone (trách nhiễm ->
+  nhiệm), offered their other accented forms at a cost;
 * ``lexicon``: accent-stripped words -> their accented forms (and the user lexicon's
   extras), with the rule that keeps plain words of accented lines as written.
 

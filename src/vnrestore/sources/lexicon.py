@@ -5,23 +5,20 @@ user lexicon's extras.  On a line written with diacritics a plain word that is a
 syllable (cho, la, anh) was most likely meant as written: it is kept unless the LM
 prefers an accented form by more than ``typed_cost`` (a word typed without its marks
 among accented ones: ``thực hiện tốt cong tác``).  A word already accented that is a
-valid syllable is kept unless the LM prefers another accented form of it by more than
-``retone_cost`` (a slip of the typist or of an OCR engine that knows Vietnamese: ``nhân
-dân xả``); anything else is unknown.
+valid syllable is kept (``retone`` claims, before this source, those it offers other
+tones); anything else is unknown.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable, Mapping, Sequence
-
-import numpy as np
+from typing import Mapping
 
 from ..abbrev import is_abbreviation
 from ..candidates import Lexicon
 from ..orthography import has_accents, is_valid_syllable, key
 from ..plan import KEPT, RESTORED, UNKNOWN, Plan
-from ..segment import CAPITALIZED_MARK, UNK, capitalized_inside, symbol
+from ..segment import capitalized_inside
 from ..tokenize import NEWLINE, SPACE, WORD, Token
 
 _ACCENTED_LINE_SHARE = 0.5
@@ -30,7 +27,6 @@ _ACCENTED_LINE_SHARE = 0.5
 # word was typed (README, "Words typed without diacritics among accented ones"):
 RUN_SHARE = 0.4   # a run of plain words holding one that only a stripped syllable is (thuc, tac)
 NAME_EXTRA = 3.0  # a Title-case word inside a sentence, mostly a name (Lâm Vinh Hải)
-RETONE_LIMIT = 6  # other accented forms an accented word is weighed against (``retone_cost``)
 
 
 class UserLexicon:
@@ -52,27 +48,20 @@ class LexiconSource:
     """`typed_cost` (None: off): on a line written with diacritics, a plain word that is a
     syllable as written (cong, cho) is kept unless the LM prefers one of its accented
     forms by more than this many nats (``tốt cong tác`` -> công, ``đường cong`` stays).
-    `retone_cost` (None: off): the same for an accented word and its other accented forms
-    (``trách nhiễm`` -> nhiệm), unless `attested` (``NgramLM.has_bigrams``) says the
-    corpus wrote it beside each of its neighbours."""
+    Accented words that ``retone`` did not claim are kept."""
 
     def __init__(self, lexicon: Lexicon, limit: int, extra: Mapping[str, tuple[int, ...]],
-                 prescribed_hang: bool = False, typed_cost: float | None = None,
-                 retone_cost: float | None = None,
-                 attested: Callable[[Sequence[int], Sequence[int]], np.ndarray] | None = None):
+                 prescribed_hang: bool = False, typed_cost: float | None = None):
         self.lexicon = lexicon
         self.limit = limit
         self.extra = extra
         self.prescribed_hang = prescribed_hang
         self.typed_cost = typed_cost
-        self.retone_cost = retone_cost
-        self.attested = attested  # (left ids, right ids) -> whether the model holds each bigram
 
     def propose(self, tokens: list[Token], plan: Plan) -> None:
         lexicon, limit, extra = self.lexicon, self.limit, self.extra
-        accented_line = accented_lines(tokens)
-        runs = stripped_runs(tokens, lexicon) if self.typed_cost is not None and accented_line else set()
-        accented: list[int] = []  # accented syllables, which retone_cost may reread
+        accented = accented_lines(tokens)
+        runs = stripped_runs(tokens, lexicon) if self.typed_cost is not None and accented else set()
         line = 0
         for i, tok in enumerate(tokens):
             if tok.kind == NEWLINE:
@@ -85,7 +74,7 @@ class LexiconSource:
                 lower = text_i.lower()
                 # on a line written with diacritics, a plain syllable (cho, la) and an
                 # all-caps word that is none as written (IT, NOC, TOP) are meant as written
-                keep_as_is = line in accented_line and (is_valid_syllable(lower) or is_abbreviation(text_i))
+                keep_as_is = line in accented and (is_valid_syllable(lower) or is_abbreviation(text_i))
                 offered = lexicon.candidates(lower)[:limit] + extra.get(lower, ())
                 cands = () if keep_as_is else offered
                 if keep_as_is and self.typed_cost is not None:
@@ -100,10 +89,6 @@ class LexiconSource:
             else:
                 valid = is_valid_syllable(unicodedata.normalize("NFC", text_i.lower()))
                 plan.source[i] = KEPT if valid else UNKNOWN
-                if valid and self.retone_cost is not None:
-                    accented.append(i)
-        if accented:
-            self._retone(tokens, accented, plan)
 
     def _prescribed(self, i: int, plan: Plan) -> None:
         """hang before a unit of time: hằng only (a word typed plain on an accented
@@ -113,75 +98,6 @@ class LexiconSource:
                 if self.lexicon.symbols[c] == "hằng" or (typed and j == 0)]
         if len(keep) > (1 if typed else 0):  # a hằng among them
             plan.narrow(i, keep)
-
-    def _retone(self, tokens: list[Token], accented: list[int], plan: Plan) -> None:
-        """Offer accented syllables (``retone_cost``) their key's other accented forms:
-        as written first, the others at the cost (``Plan.prior_of``), at most
-        RETONE_LIMIT of them, most frequent first, NAME_EXTRA more for a Title-case word
-        inside a sentence (a name: Thanh Thùy).  Never its plain form (a word keeps its
-        marks), nothing for an ALL-CAPS word or a form the model lacks, and nothing for
-        a word the corpus wrote beside each of its neighbours (``attested``): a slip
-        mostly makes a pair the corpus lacks, and skipping the others saves most of the
-        time (README, "Accented words with a wrong tone")."""
-        lexicon, symbols = self.lexicon, self.lexicon.symbols
-        offers = {}
-        for i in accented:
-            text = tokens[i].text
-            written = lexicon.id(symbol(tokens[i])) if text.islower() or text[1:].islower() else None
-            if written is None:
-                continue
-            others = tuple(c for c in lexicon.candidates(key(symbols[written]))
-                           if c != written and has_accents(symbols[c]))[:RETONE_LIMIT]
-            if others:
-                offers[i] = (written,) + others
-        if self.attested is not None and offers:
-            attested = self._in_context(tokens, offers)
-            offers = {i: c for i, c in offers.items() if i not in attested}
-        for i, cands in offers.items():
-            plan.lattice_of[i] = cands
-            plan.source[i] = RESTORED
-            plan.prior_of[i] = (0.0,) + (-_word_cost(tokens, i, self.retone_cost),) * (len(cands) - 1)
-            plan.as_written.add(i)  # the triggers and the document memory leave it be
-
-    def _in_context(self, tokens: list[Token], offers: dict[int, tuple[int, ...]]) -> set[int]:
-        """The words of `offers` whose form as written (the first candidate) the corpus
-        wrote beside each of the syllables next to them (one at least; lower case or
-        capitalized), in one look-up of all their pairs."""
-        unk = self.lexicon.id(UNK)
-        left: list[int] = []
-        right: list[int] = []
-        side_of: list[int] = []  # per pair, its side's number
-        sides: list[int] = []    # per side, its word
-        for i, cands in offers.items():
-            mine = self._ids(cands[0])
-            for step in (-1, 1):
-                j = i + step
-                while 0 <= j < len(tokens) and tokens[j].kind == SPACE:
-                    j += step
-                if not (0 <= j < len(tokens) and tokens[j].kind == WORD):
-                    continue
-                neighbour = self.lexicon.id(symbol(tokens[j]))
-                if neighbour is None or neighbour == unk:
-                    continue
-                before, after = (self._ids(neighbour), mine) if step < 0 else (mine, self._ids(neighbour))
-                for a in before:
-                    for b in after:
-                        left.append(a)
-                        right.append(b)
-                        side_of.append(len(sides))
-                sides.append(i)
-        if not sides:
-            return set()
-        seen = np.zeros(len(sides), dtype=bool)
-        np.logical_or.at(seen, np.array(side_of), self.attested(left, right))
-        owner = np.array(sides)
-        unseen = set(owner[~seen].tolist())
-        return set(owner.tolist()) - unseen
-
-    def _ids(self, word: int) -> list[int]:
-        """A syllable's LM ids: as it is and capitalized (``^form``), those the model has."""
-        capitalized = self.lexicon.id(CAPITALIZED_MARK + self.lexicon.symbols[word])
-        return [word] if capitalized is None else [word, capitalized]
 
     def _as_typed(self, tokens: list[Token], i: int, runs: set[int], plan: Plan,
                   offered: tuple[int, ...]) -> tuple[int, ...]:
@@ -197,7 +113,7 @@ class LexiconSource:
         others = tuple(c for c in offered if c != written)
         if not others:
             return ()
-        cost = RUN_SHARE * self.typed_cost if i in runs else _word_cost(tokens, i, self.typed_cost)
+        cost = RUN_SHARE * self.typed_cost if i in runs else word_cost(tokens, i, self.typed_cost)
         plan.prior_of[i] = (0.0,) + (-cost,) * len(others)
         plan.as_written.add(i)  # the triggers leave it be
         plan.typed.add(i)  # the memory reads it as any restored word
@@ -266,8 +182,8 @@ def stripped_runs(tokens: list[Token], lexicon: Lexicon) -> set[int]:
     return found
 
 
-def _word_cost(tokens: list[Token], i: int, cost: float) -> float:
-    """`cost`, NAME_EXTRA more for a Title-case word inside a sentence (mostly a name)."""
+def word_cost(tokens: list[Token], i: int, cost: float) -> float:
+    """`cost` for a word's other forms, NAME_EXTRA more for a Title-case word inside a sentence (mostly a name)."""
     text = tokens[i].text
     return cost if text.islower() or _opens_sentence(tokens, i) else cost + NAME_EXTRA
 
