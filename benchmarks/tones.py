@@ -11,9 +11,10 @@ the tone, the vowel's mark or both wrong), keeping its case.  Columns: the share
 damaged syllables restored exactly, the share of the untouched syllables altered, and,
 as in ``accuracy.py``, the share of the gold's syllables altered when the gold itself is
 fed in.  A document whose output has more or fewer words than its input (auto mode read
-it as OCR and split or joined a word) is not counted; the column says how many.  Rows, all in the same run: a baseline that gives every accented word the most
-frequent accented form of its key, and vnrestore with each ``Options.retone_cost``
-asked for (default: none, where accented words are always kept, and the shipped value).
+it as OCR and split or joined a word) is not counted; the column says how many.  Rows,
+all in the same run: a baseline that gives every accented word the most frequent
+accented form of its key, and vnrestore with each ``Options.retone_cost`` asked for
+(default: none, where accented words are always kept, and the shipped value).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from partial import score
 
 import vnrestore
 from vnrestore.casing import apply_case
-from vnrestore.orthography import has_accents, is_valid_syllable, key
+from vnrestore.orthography import has_accents, key
 from vnrestore.pipeline import Restorer
-from vnrestore.segment import symbol
+from vnrestore.segment import UNK, symbol
 from vnrestore.tokenize import WORD, render, tokenize
 
 
@@ -44,10 +45,11 @@ def mistype(restorer: Restorer, text: str, rng: random.Random, share: float) -> 
     tokens = list(tokenize(text))
     out = {}
     for i, tok in enumerate(tokens):
-        if tok.kind != WORD or not has_accents(tok.text) or not is_valid_syllable(symbol(tok)):
+        form = symbol(tok) if tok.kind == WORD else UNK  # <unk> for a word that is no syllable
+        if form == UNK or not has_accents(tok.text):
             continue
         if rng.random() < share:
-            others = [f for f in accented_forms(restorer, tok.text) if f != symbol(tok)]
+            others = [f for f in accented_forms(restorer, tok.text) if f != form]
             if others:
                 out[i] = apply_case(tok.text, rng.choice(others))
     return render(tokens, out)
@@ -57,9 +59,10 @@ def most_frequent_accented(restorer: Restorer, text: str) -> str:
     tokens = list(tokenize(text))
     out = {}
     for i, tok in enumerate(tokens):
-        if tok.kind == WORD and has_accents(tok.text) and is_valid_syllable(symbol(tok)):
+        form = symbol(tok) if tok.kind == WORD else UNK
+        if form != UNK and has_accents(tok.text):
             forms = accented_forms(restorer, tok.text)
-            if forms and forms[0] != symbol(tok):
+            if forms and forms[0] != form:
                 out[i] = apply_case(tok.text, forms[0])
     return render(tokens, out)
 

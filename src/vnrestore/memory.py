@@ -97,7 +97,8 @@ class DocumentMemory:
         each token the memory changed, a note saying why (for ``explain``).
         `groups`: token indices where a new text starts (votes never cross them).
         `as_written`: tokens (``Plan.as_written``: syllables as a Vietnamese-aware OCR
-        engine wrote them) whose written form gains at least as much as any other.
+        engine wrote them, accented words ``sources.retone`` rereads) whose written
+        form gains at least as much as any other.
         `written`: words the text itself wrote with their marks (no candidates of their
         own), each a vote for its form as written."""
         swaps = swap_scores(lat, paths, lm, bos, eos, top=TOP)
@@ -133,7 +134,7 @@ class DocumentMemory:
         n_form -= own & (formcode == np.repeat(formcode[chosen], sizes))
         gains = np.where(readable & (n_key > 0),
                          self.weight * np.log((n_form + self.prior) / np.maximum(n_key + self.prior, 1e-300)), 0.0)
-        if as_written:  # a Vietnamese engine's syllable: the votes may bring it back to as written, never away
+        if as_written:  # a word as written: the votes may bring it back to as written, never away
             written = np.array([self._written(tokens[i]) if i in as_written else -1 for i in token.tolist()],
                                dtype=np.int64)
             mine = form == np.repeat(written, sizes)

@@ -41,7 +41,7 @@ from .casing import apply_case
 from .orthography import TONE_MARKS, VOWELS, is_valid_syllable
 from .plan import ABBREVIATION, Plan
 from .sources.lexicon import accented_lines
-from .tokenize import NEWLINE, SPACE, WORD, Token
+from .tokenize import NEWLINE, WORD, Token, neighbour
 
 MIN_LETTERS = 3  # shorter abbreviations (ĐT, DT) need a definition: two initials match by chance
 _JOINERS = frozenset({",", "-", "–", "—", "&"})  # may stand between the words of a name
@@ -177,7 +177,7 @@ class _Block:
             return False
         if any(word[:1].isupper() for word in phrase.split(" ")[1:]):
             return True
-        before = _neighbour(self.tokens, first, -1)
+        before = neighbour(self.tokens, first, -1)
         return before is not None and (self.tokens[before].kind == WORD or self.tokens[before].text in _INSIDE)
 
 
@@ -233,10 +233,10 @@ def _only_reading(block: _Block, low: int, high: int, abbreviation: str) -> tupl
 def _bracketed(tokens: Sequence[Token], i: int) -> str | None:
     """Where the definition of the abbreviation at token i stands, if brackets say so:
     "before" for "words (ABBR)", "after" for "ABBR (words)"."""
-    before, after = _neighbour(tokens, i, -1), _neighbour(tokens, i, 1)
+    before, after = neighbour(tokens, i, -1), neighbour(tokens, i, 1)
     if after is not None and tokens[after].text == ")" and before is not None and tokens[before].text == "(":
         return "before"
-    inside = _neighbour(tokens, after, 1) if after is not None and tokens[after].text == "(" else None
+    inside = neighbour(tokens, after, 1) if after is not None and tokens[after].text == "(" else None
     return "after" if inside is not None and tokens[inside].kind == WORD else None
 
 
@@ -245,12 +245,12 @@ def _defined(block: _Block, i: int, abbreviation: str, site: str) -> tuple[str, 
     the abbreviation: "Internet (DNS)" defines DNS, with no Đ)."""
     tokens = block.tokens
     if site == "before":  # the stretch ends at the "(" before the abbreviation
-        opening = _neighbour(tokens, i, -1)
+        opening = neighbour(tokens, i, -1)
         line = _line_start(tokens, opening)
         found = list(block.stretches(abbreviation, line, opening + 1, before=r"[^\S\n]*(?=\()"))
         return found[-1][:2] if found else None
-    opening = _neighbour(tokens, i, 1)  # "ABBR (" : the stretch fills the brackets
-    first = _neighbour(tokens, opening, 1)
+    opening = neighbour(tokens, i, 1)  # "ABBR (" : the stretch fills the brackets
+    first = neighbour(tokens, opening, 1)
     close = first
     while close is not None and close < len(tokens) and tokens[close].text != ")" and tokens[close].kind != NEWLINE:
         close += 1
@@ -264,11 +264,3 @@ def _line_start(tokens: Sequence[Token], i: int) -> int:
     while i > 0 and tokens[i - 1].kind != NEWLINE:
         i -= 1
     return i
-
-
-def _neighbour(tokens: Sequence[Token], i: int, step: int) -> int | None:
-    """The nearest token to i in direction `step` that is not a space, on the same line."""
-    j = i + step
-    while 0 <= j < len(tokens) and tokens[j].kind == SPACE:
-        j += step
-    return j if 0 <= j < len(tokens) else None

@@ -13,7 +13,7 @@ chunk ("Ba-Ria", "U.S") is split again into words and punctuation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import regex
 
@@ -87,3 +87,11 @@ def render(tokens, replacements: dict[int, str] | None = None) -> str:
     if not replacements:
         return "".join(t.text for t in tokens)
     return "".join(replacements.get(i, t.text) for i, t in enumerate(tokens))
+
+
+def neighbour(tokens: Sequence[Token], i: int, step: int) -> int | None:
+    """The nearest token to i in direction `step` (-1 or 1) that is not a space."""
+    j = i + step
+    while 0 <= j < len(tokens) and tokens[j].kind == SPACE:
+        j += step
+    return j if 0 <= j < len(tokens) else None

@@ -19,7 +19,7 @@ from ..candidates import Lexicon
 from ..orthography import has_accents, is_valid_syllable, key
 from ..plan import KEPT, RESTORED, UNKNOWN, Plan
 from ..segment import capitalized_inside
-from ..tokenize import NEWLINE, SPACE, WORD, Token
+from ..tokenize import NEWLINE, SPACE, WORD, Token, neighbour
 
 _ACCENTED_LINE_SHARE = 0.5
 # A plain word on a line written with diacritics is weighed against its accented forms
@@ -183,7 +183,8 @@ def stripped_runs(tokens: list[Token], lexicon: Lexicon) -> set[int]:
 
 
 def word_cost(tokens: list[Token], i: int, cost: float) -> float:
-    """`cost` for a word's other forms, NAME_EXTRA more for a Title-case word inside a sentence (mostly a name)."""
+    """`cost` for a word's other forms, NAME_EXTRA more for a Title-case word inside a
+    sentence (mostly a name)."""
     text = tokens[i].text
     return cost if text.islower() or _opens_sentence(tokens, i) else cost + NAME_EXTRA
 
@@ -193,7 +194,5 @@ def _opens_sentence(tokens: list[Token], i: int) -> bool:
     text = tokens[i].text
     if not (text[:1].isupper() and text[1:].islower()):
         return False
-    j = i - 1
-    while j >= 0 and tokens[j].kind == SPACE:
-        j -= 1
-    return j < 0 or tokens[j].kind == NEWLINE or not capitalized_inside(tokens, [j, i], 1)
+    j = neighbour(tokens, i, -1)
+    return j is None or tokens[j].kind == NEWLINE or not capitalized_inside(tokens, [j, i], 1)

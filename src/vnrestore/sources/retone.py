@@ -17,7 +17,7 @@ from ..candidates import Lexicon
 from ..orthography import has_accents, key
 from ..plan import RESTORED, Plan
 from ..segment import CAPITALIZED_MARK, UNK, symbol
-from ..tokenize import SPACE, WORD, Token
+from ..tokenize import WORD, Token, neighbour
 from .lexicon import word_cost
 
 RETONE_LIMIT = 6  # other accented forms an accented word is weighed against
@@ -78,15 +78,13 @@ class RetoneSource:
         for i, cands in offers.items():
             mine = self._ids(cands[0])
             for step in (-1, 1):
-                j = i + step
-                while 0 <= j < len(tokens) and tokens[j].kind == SPACE:
-                    j += step
-                if not (0 <= j < len(tokens) and tokens[j].kind == WORD):
+                j = neighbour(tokens, i, step)
+                if j is None or tokens[j].kind != WORD:
                     continue
-                neighbour = self.lexicon.id(symbol(tokens[j]))
-                if neighbour is None or neighbour == unk:
+                beside = self.lexicon.id(symbol(tokens[j]))
+                if beside is None or beside == unk:
                     continue
-                before, after = (self._ids(neighbour), mine) if step < 0 else (mine, self._ids(neighbour))
+                before, after = (self._ids(beside), mine) if step < 0 else (mine, self._ids(beside))
                 for a in before:
                     for b in after:
                         left.append(a)
