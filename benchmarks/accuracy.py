@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import compare, compare_words, dev_set, documents, stripped
+from common import compare, compare_words, dev_set, documents, set_arguments, stripped
 
 import vnrestore
 from vnrestore.pipeline import Restorer
@@ -40,8 +40,7 @@ def most_frequent_form(restorer: Restorer, text: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
-    parser.add_argument("--model", default=None, help="model directory (default: packaged)")
+    set_arguments(parser)
     parser.add_argument("--beam", type=int, default=None)
     parser.add_argument("--memory-weight", type=float, default=None, help="Options.memory_weight (0: off)")
     parser.add_argument("--trigger-weight", type=float, default=None, help="Options.trigger_weight (0: off)")

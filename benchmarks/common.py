@@ -23,6 +23,15 @@ def need_shared(*parts: str) -> Path:
     return path
 
 
+DEV_SETS = ["legal", "vanban", "wiki", "news", "reports"]
+
+
+def set_arguments(parser) -> None:
+    """The options of a benchmark over the development sets: --sets and --model."""
+    parser.add_argument("--sets", nargs="+", default=DEV_SETS)
+    parser.add_argument("--model", default=None, help="model directory (default: packaged)")
+
+
 def dev_set(name: str) -> str:
     """The gold text of a development set (``eval/dev/NAME.txt``): for measuring only."""
     return need_shared("eval", "dev", f"{name}.txt").read_text(encoding="utf-8")

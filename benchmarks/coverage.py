@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 
 from accuracy import most_frequent_form
-from common import dev_set, documents, stripped, syllable_key, words
+from common import dev_set, documents, set_arguments, stripped, syllable_key, words
 
 from vnrestore.orthography import is_valid_syllable
 from vnrestore.pipeline import Restorer
@@ -69,8 +69,7 @@ class Evidence:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
-    parser.add_argument("--model", default=None, help="model directory (default: packaged)")
+    set_arguments(parser)
     args = parser.parse_args()
     restorer = Restorer(args.model)
     evidence = Evidence(restorer)

@@ -24,7 +24,7 @@ import random
 import re
 
 from accuracy import most_frequent_form
-from common import dev_set, documents, number_or_none, option_rows, syllable_key, words
+from common import dev_set, documents, number_or_none, option_rows, set_arguments, syllable_key, words
 
 import vnrestore
 from vnrestore.orthography import is_valid_syllable, strip_accents
@@ -61,8 +61,7 @@ def score(gold: str, typed: str, output: str) -> tuple[int, int, int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
-    parser.add_argument("--model", default=None, help="model directory (default: packaged)")
+    set_arguments(parser)
     parser.add_argument("--words", type=float, default=0.2, help="share of words stripped")
     parser.add_argument("--clauses", type=float, default=0.3, help="share of clauses stripped")
     parser.add_argument("--seed", type=int, default=7)

@@ -23,7 +23,7 @@ import argparse
 import random
 import time
 
-from common import dev_set, documents, number_or_none, option_rows, words
+from common import dev_set, documents, number_or_none, option_rows, set_arguments, words
 from partial import score
 
 import vnrestore
@@ -69,8 +69,7 @@ def most_frequent_accented(restorer: Restorer, text: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=["legal", "vanban", "wiki", "news", "reports"])
-    parser.add_argument("--model", default=None, help="model directory (default: packaged)")
+    set_arguments(parser)
     parser.add_argument("--share", type=float, default=0.005, help="share of accented syllables mistyped")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--retone-cost", type=number_or_none, nargs="+", default=None,
